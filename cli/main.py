@@ -1,0 +1,30 @@
+"""`speech-coach`: the one command for operators, researchers and developers."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from cli import demo_cmd, stack_cmd, topics_cmd
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="speech-coach", description="Speech Coach: spoken English practice over Kafka topics."
+    )
+    commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    stack_cmd.register(commands)
+    topics_cmd.register(commands)
+    demo_cmd.register(commands)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    code: int = args.run(args)
+    return code
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,40 @@
+"""Typed connection settings shared by every service's settings object.
+
+Each service (bot, each flow, the CLI) declares one `BaseSettings` with these as nested
+fields, read from `SPEECH_COACH_<FIELD>__<SUBFIELD>` variables at its edge.
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class KafkaConnection(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    bootstrap_servers: str = "127.0.0.1:19092"
+    client_id: str = "speech-coach"
+
+
+class S3Connection(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    endpoint: str = "127.0.0.1:19900"
+    access_key: str = "speechcoach"
+    secret_key: str = "speechcoach-secret"  # noqa: S105 - loopback-only development default
+    secure: bool = False
+    bucket: str = Field(default="voice", min_length=3)
+
+
+class PostgresConnection(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    dsn: str = "postgresql://speechcoach:speechcoach@127.0.0.1:15432/speechcoach"
+
+
+class ClickHouseConnection(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    host: str = "127.0.0.1"
+    port: int = 19000
+    database: str = "default"

@@ -1,0 +1,17 @@
+"""The native stack's services, one module each; `all_services` lists them in start order."""
+
+from __future__ import annotations
+
+from stack.services import clickhouse, connect, kafka, postgres, s3
+from stack.services.base import Service
+from stack.settings import StackSettings
+
+
+def all_services(settings: StackSettings) -> list[Service]:
+    return [
+        postgres.service(settings),
+        clickhouse.service(settings),
+        s3.service(settings),
+        kafka.service(settings),
+        connect.service(settings),
+    ]

@@ -1,0 +1,116 @@
+"""Settings of the native stack: where it lives and which ports it takes.
+
+Built once at the edge (the CLI or a test fixture) from `SPEECH_COACH_STACK_*` variables and
+passed down; nothing below reads the environment.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from pydantic import BaseModel, Field, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Ports(BaseModel):
+    """Loopback ports, chosen away from the services' defaults so a system Postgres or
+    ClickHouse on the same machine does not collide with ours."""
+
+    model_config = {"frozen": True}
+
+    kafka: int = 19092
+    kafka_controller: int = 19093
+    connect: int = 18083
+    postgres: int = 15432
+    clickhouse_tcp: int = 19000
+    clickhouse_http: int = 18123
+    s3: int = 19900
+
+    @model_validator(mode="after")
+    def _distinct(self) -> Ports:
+        values = list(self.model_dump().values())
+        if len(set(values)) != len(values):
+            raise ValueError(f"stack ports must be distinct, got {self.model_dump()}")
+        return self
+
+
+class StackSettings(BaseSettings):
+    model_config = SettingsConfigDict(
+        env_prefix="SPEECH_COACH_STACK_", env_nested_delimiter="__", frozen=True
+    )
+
+    home: Path = Field(
+        default=REPO_ROOT / ".stack",
+        description="Data, logs, configs and the supervisor socket of one stack instance.",
+    )
+    install_dir: Path = Field(
+        default=REPO_ROOT / ".stack-opt",
+        description="Jars and binaries fetched by `stack install`; shared by stack instances.",
+    )
+    ports: Ports = Ports()
+    host: str = "127.0.0.1"
+    postgres_user: str = "speechcoach"
+    postgres_password: str = "speechcoach"  # noqa: S105 - loopback-only development default
+    postgres_db: str = "speechcoach"
+    s3_access_key: str = "speechcoach"
+    s3_secret_key: str = "speechcoach-secret"  # noqa: S105 - loopback-only development default
+    s3_bucket: str = "voice"
+    kafka_heap: str = "768m"
+    connect_heap: str = "1g"
+    ready_timeout_s: float = Field(default=120.0, gt=0)
+
+    @field_validator("home", "install_dir")
+    @classmethod
+    def _absolute(cls, path: Path) -> Path:
+        # A relative path would move with the caller's working directory.
+        return path.expanduser().resolve()
+
+    # Layout under `home` and `install_dir`, in one place.
+    @property
+    def data_dir(self) -> Path:
+        return self.home / "data"
+
+    @property
+    def logs_dir(self) -> Path:
+        return self.home / "logs"
+
+    @property
+    def conf_dir(self) -> Path:
+        return self.home / "conf"
+
+    @property
+    def run_dir(self) -> Path:
+        return self.home / "run"
+
+    @property
+    def jars_dir(self) -> Path:
+        return self.install_dir / "jars"
+
+    @property
+    def plugins_dir(self) -> Path:
+        return self.install_dir / "plugins"
+
+    @property
+    def bin_dir(self) -> Path:
+        return self.install_dir / "bin"
+
+    @property
+    def bootstrap_servers(self) -> str:
+        return f"{self.host}:{self.ports.kafka}"
+
+    @property
+    def connect_url(self) -> str:
+        return f"http://{self.host}:{self.ports.connect}"
+
+    @property
+    def postgres_dsn(self) -> str:
+        return (
+            f"postgresql://{self.postgres_user}:{self.postgres_password}"
+            f"@{self.host}:{self.ports.postgres}/{self.postgres_db}"
+        )
+
+    @property
+    def s3_endpoint(self) -> str:
+        return f"{self.host}:{self.ports.s3}"
