@@ -1,0 +1,315 @@
+"""The production compose setup validates without a Docker engine.
+
+`docker-compose config` (Debian's docker-compose 1.29.2) parses, interpolates and
+schema-checks docker-compose.yml against .env without talking to a Docker daemon,
+so these tests run on machines that can never start the containers.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import subprocess
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[1]
+COMPOSE_FILE = ROOT / "docker-compose.yml"
+ENV_FILE = ROOT / ".env"
+DOCKERFILE = ROOT / "Dockerfile"
+CONSOLE_CONFIG = ROOT / "redpanda" / "console-config.yaml"
+
+TIMEOUT_S = 60
+INSTALL_HINT = (
+    "docker-compose is not installed; it validates the compose file without a Docker "
+    "engine. Install it with: apt-get install docker-compose"
+)
+
+INFRASTRUCTURE = ("redpanda", "connect", "postgres", "clickhouse", "minio")
+APP_COMMANDS = {
+    "bot": ["speech-coach", "bot"],
+    "flow-conversion": ["speech-coach", "flow", "conversion"],
+    "flow-transcription": ["speech-coach", "flow", "transcription"],
+    "flow-feedback": ["speech-coach", "flow", "feedback"],
+    "flow-scoring": ["speech-coach", "flow", "scoring"],
+    "flow-words": ["speech-coach", "flow", "words"],
+}
+INIT_SERVICE = "topics"
+IMAGE_REF = re.compile(r"^\$\{(?P<var>[A-Z][A-Z0-9_]*)(?::\?[^}]*)?\}$")
+
+
+def _docker_compose() -> str:
+    exe = shutil.which("docker-compose")
+    if exe is None:
+        pytest.fail(INSTALL_HINT)
+    return exe
+
+
+def _clean_env() -> dict[str, str]:
+    """Only what docker-compose needs to run: values must come from the env file,
+    never from variables that happen to be exported in the caller's shell."""
+    return {key: os.environ[key] for key in ("PATH", "HOME", "LANG") if key in os.environ}
+
+
+def _compose_config(
+    compose_file: Path, env_file: Path, *args: str
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [_docker_compose(), "--env-file", str(env_file), "-f", str(compose_file), "config", *args],
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT_S,
+        env=_clean_env(),
+        cwd=compose_file.parent,
+        check=False,
+    )
+
+
+def _read_env_file(path: Path) -> dict[str, str]:
+    values: dict[str, str] = {}
+    for raw in path.read_text(encoding="utf-8").splitlines():
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        key, sep, value = line.partition("=")
+        assert sep, f"{path.name}: not KEY=VALUE: {raw!r}"
+        values[key.strip()] = value.strip()
+    return values
+
+
+def _load_yaml_mapping(text: str) -> dict[str, Any]:
+    data = yaml.safe_load(text)
+    assert isinstance(data, dict), "expected a YAML mapping"
+    return data
+
+
+@pytest.fixture(scope="module")
+def env_values() -> dict[str, str]:
+    return _read_env_file(ENV_FILE)
+
+
+@pytest.fixture(scope="module")
+def services() -> dict[str, Any]:
+    """The fully resolved compose model, as docker-compose itself sees it."""
+    result = _compose_config(COMPOSE_FILE, ENV_FILE)
+    assert result.returncode == 0, result.stderr
+    resolved = _load_yaml_mapping(result.stdout)
+    found = resolved["services"]
+    assert isinstance(found, dict)
+    return found
+
+
+def _depends_on(service: Mapping[str, Any]) -> dict[str, str]:
+    """Dependency name -> condition (the short list form means service_started)."""
+    deps = service.get("depends_on", {})
+    if isinstance(deps, list):
+        return {name: "service_started" for name in deps}
+    return {name: spec.get("condition", "service_started") for name, spec in deps.items()}
+
+
+def _command_text(service: Mapping[str, Any]) -> str:
+    command = service.get("command", "")
+    return " ".join(command) if isinstance(command, list) else str(command)
+
+
+# --------------------------------------------------------------------------- (a)
+
+
+def test_compose_file_validates_against_env_file() -> None:
+    result = _compose_config(COMPOSE_FILE, ENV_FILE, "-q")
+    assert result.returncode == 0, f"docker-compose config rejected the file:\n{result.stderr}"
+    assert result.stderr.strip() == "", f"docker-compose config warned:\n{result.stderr}"
+
+
+# --------------------------------------------------------------------------- (b)
+
+
+def test_every_image_is_pinned_in_env_file(
+    services: dict[str, Any], env_values: dict[str, str]
+) -> None:
+    compose_text = COMPOSE_FILE.read_text(encoding="utf-8")
+    raw_images = re.findall(r"^\s*image:\s*(\S.*?)\s*$", compose_text, re.M)
+    assert raw_images, "no image: lines found"
+    for raw in raw_images:
+        match = IMAGE_REF.match(raw)
+        assert match, f"image {raw!r} is written literally in docker-compose.yml, pin it in .env"
+        var = match["var"]
+        value = env_values.get(var, "")
+        assert value, f"{var} is used for an image but not set in .env"
+        name, _, tag = value.rpartition(":")
+        assert name, f"{var}={value} has no tag"
+        assert "/" not in tag, f"{var}={value} has no tag"
+        assert tag != "latest", f"{var}={value} is not pinned"
+
+    pinned = {value for key, value in env_values.items() if key.endswith("_IMAGE")}
+    for name, service in services.items():
+        assert service["image"] in pinned, f"{name} resolves to an image not pinned in .env"
+
+
+def test_dockerfile_base_image_comes_from_env_file(
+    services: dict[str, Any], env_values: dict[str, str]
+) -> None:
+    text = DOCKERFILE.read_text(encoding="utf-8")
+    assert re.search(r"^ARG PYTHON_IMAGE\s*$", text, re.M), "ARG PYTHON_IMAGE must have no default"
+    froms = re.findall(r"^FROM\s+(\S+)", text, re.M)
+    assert froms == ["${PYTHON_IMAGE}"]
+    assert env_values["PYTHON_IMAGE"].startswith("python:3.11-slim-bookworm")
+    for name in (*APP_COMMANDS, INIT_SERVICE):
+        build = services[name]["build"]
+        assert build["args"]["PYTHON_IMAGE"] == env_values["PYTHON_IMAGE"], name
+        assert services[name]["image"] == env_values["SPEECH_COACH_IMAGE"], name
+
+
+def test_postgres_runs_with_logical_wal(services: dict[str, Any]) -> None:
+    postgres = services["postgres"]
+    assert "wal_level=logical" in _command_text(postgres)
+    assert any(str(v).endswith(":/var/lib/postgresql/data:rw") for v in postgres["volumes"])
+
+
+def test_console_is_configured_with_brokers_and_connect_cluster(
+    services: dict[str, Any],
+) -> None:
+    console = services["console"]
+    config_path = console["environment"]["CONFIG_FILEPATH"]
+    mounts = {str(v).split(":")[0]: str(v).split(":")[1] for v in console["volumes"]}
+    assert mounts.get(str(CONSOLE_CONFIG)) == config_path
+
+    config = _load_yaml_mapping(CONSOLE_CONFIG.read_text(encoding="utf-8"))
+    assert "redpanda:9092" in config["kafka"]["brokers"]
+    # Console v3 layout: `kafkaConnect`, not v2's `connect` (v3 rejects unknown keys).
+    assert "connect" not in config
+    assert config["kafkaConnect"]["enabled"] is True
+    clusters = {c["name"]: c["url"] for c in config["kafkaConnect"]["clusters"]}
+    assert clusters == {"debezium": "http://connect:8083"}
+    assert _depends_on(console).get("connect") == "service_healthy"
+
+
+def test_connect_worker_settings(services: dict[str, Any]) -> None:
+    env = services["connect"]["environment"]
+    assert env["BOOTSTRAP_SERVERS"] == "redpanda:9092"
+    assert env["GROUP_ID"]
+    for topic in ("CONFIG", "OFFSET", "STATUS"):
+        assert env[f"{topic}_STORAGE_TOPIC"]
+        assert str(env[f"CONNECT_{topic}_STORAGE_REPLICATION_FACTOR"]) == "1"
+    for side in ("KEY", "VALUE"):
+        assert env[f"{side}_CONVERTER"] == "org.apache.kafka.connect.json.JsonConverter"
+        assert str(env[f"CONNECT_{side}_CONVERTER_SCHEMAS_ENABLE"]) == "true"
+    assert "8083/connectors" in " ".join(services["connect"]["healthcheck"]["test"])
+
+
+@pytest.mark.parametrize("name", INFRASTRUCTURE)
+def test_infrastructure_service_has_healthcheck(services: dict[str, Any], name: str) -> None:
+    healthcheck = services[name].get("healthcheck")
+    assert healthcheck, f"{name} has no healthcheck"
+    assert not healthcheck.get("disable", False)
+    test = healthcheck["test"]
+    assert isinstance(test, list)
+    assert test[0] in {"CMD", "CMD-SHELL"}
+    assert len(test) > 1
+    assert services[name]["restart"] == "unless-stopped"
+
+
+def test_redpanda_healthcheck_uses_rpk(services: dict[str, Any]) -> None:
+    redpanda = services["redpanda"]
+    assert "rpk cluster health" in " ".join(redpanda["healthcheck"]["test"])
+    command = _command_text(redpanda)
+    assert "--mode=dev-container" in command
+    assert "internal://redpanda:9092" in command
+    published = {p["published"]: p["target"] for p in redpanda["ports"]}
+    assert published[19092] == 19092
+    assert published[9644] == 9644
+
+
+@pytest.mark.parametrize("name", sorted(APP_COMMANDS))
+def test_app_service_waits_for_healthy_infrastructure(services: dict[str, Any], name: str) -> None:
+    service = services[name]
+    assert service["command"] == APP_COMMANDS[name]
+    assert service["restart"] == "unless-stopped"
+    deps = _depends_on(service)
+    assert deps.get("redpanda") == "service_healthy"
+    assert deps.get("minio") == "service_healthy"
+    assert deps.get(INIT_SERVICE) == "service_completed_successfully"
+    env = service["environment"]
+    assert env["SPEECH_COACH_KAFKA__BOOTSTRAP_SERVERS"] == "redpanda:9092"
+    assert env["SPEECH_COACH_S3__ENDPOINT"] == "minio:9000"
+    assert env["SPEECH_COACH_S3__BUCKET"] == "voice"
+    assert env["SPEECH_COACH_CLICKHOUSE__HOST"] == "clickhouse"
+    assert env["SPEECH_COACH_POSTGRES__DSN"].startswith("postgresql://")
+    assert "@postgres:5432/" in env["SPEECH_COACH_POSTGRES__DSN"]
+    # Offline by default: the placeholders exist and are empty.
+    assert env["TELEGRAM_BOT_TOKEN"] == ""
+    assert env["OPENAI_API_KEY"] == ""
+
+
+def test_bot_waits_for_its_read_models(services: dict[str, Any]) -> None:
+    assert _depends_on(services["bot"]).get("postgres") == "service_healthy"
+
+
+def test_topics_init_runs_once_after_redpanda(services: dict[str, Any]) -> None:
+    init = services[INIT_SERVICE]
+    assert init["command"] == ["speech-coach", "topics", "apply"]
+    assert init["restart"] == "no"
+    assert _depends_on(init) == {"redpanda": "service_healthy"}
+
+
+def test_healthy_conditions_point_at_healthchecked_services(services: dict[str, Any]) -> None:
+    for name, service in services.items():
+        for dep, condition in _depends_on(service).items():
+            if condition == "service_healthy":
+                assert services[dep].get("healthcheck"), f"{name} waits on {dep}, which has none"
+
+
+def test_data_lives_in_named_volumes() -> None:
+    result = _compose_config(COMPOSE_FILE, ENV_FILE, "--volumes")
+    assert result.returncode == 0, result.stderr
+    assert set(result.stdout.split()) == {
+        "redpanda-data",
+        "postgres-data",
+        "clickhouse-data",
+        "minio-data",
+    }
+
+
+# --------------------------------------------------------------------------- (c)
+
+
+def _copy_setup(tmp_path: Path) -> tuple[Path, Path]:
+    shutil.copytree(ROOT / "redpanda", tmp_path / "redpanda")
+    env_copy = tmp_path / ".env"
+    shutil.copyfile(ENV_FILE, env_copy)
+    return tmp_path / "docker-compose.yml", env_copy
+
+
+def test_validator_rejects_dependency_on_undefined_service(tmp_path: Path) -> None:
+    compose_copy, env_copy = _copy_setup(tmp_path)
+    model = _load_yaml_mapping(COMPOSE_FILE.read_text(encoding="utf-8"))
+
+    # Control: the copy, rewritten without anchors, is still valid.
+    compose_copy.write_text(yaml.safe_dump(model), encoding="utf-8")
+    control = _compose_config(compose_copy, env_copy, "-q")
+    assert control.returncode == 0, control.stderr
+
+    model["services"]["bot"]["depends_on"]["ghost"] = {"condition": "service_healthy"}
+    compose_copy.write_text(yaml.safe_dump(model), encoding="utf-8")
+    broken = _compose_config(compose_copy, env_copy, "-q")
+    assert broken.returncode != 0
+    assert "ghost" in broken.stderr
+
+
+def test_validator_rejects_missing_image_pin(tmp_path: Path) -> None:
+    compose_copy, env_copy = _copy_setup(tmp_path)
+    shutil.copyfile(COMPOSE_FILE, compose_copy)
+    kept = [
+        line
+        for line in ENV_FILE.read_text(encoding="utf-8").splitlines()
+        if not line.startswith("CLICKHOUSE_IMAGE=")
+    ]
+    env_copy.write_text("\n".join(kept) + "\n", encoding="utf-8")
+    broken = _compose_config(compose_copy, env_copy, "-q")
+    assert broken.returncode != 0
+    assert "CLICKHOUSE_IMAGE" in broken.stderr
