@@ -24,9 +24,7 @@ def register(commands: Any) -> None:
     up = actions.add_parser("up", help="start services, health-checked, and apply topics")
     up.add_argument("services", nargs="*", metavar="SERVICE", help="default: all")
     up.set_defaults(run=_up)
-    actions.add_parser("down", help="stop every service and the supervisor").set_defaults(
-        run=_down
-    )
+    actions.add_parser("down", help="stop every service and the supervisor").set_defaults(run=_down)
     status = actions.add_parser("status", help="each service's address and health")
     status.add_argument("--json", action="store_true", help="machine-readable output")
     status.set_defaults(run=_status)
@@ -85,6 +83,7 @@ def _logs(args: argparse.Namespace) -> int:
         return 1
     command = ["tail", "-n", str(args.lines), *(["-F"] if args.follow else []), str(log)]
     os.execvp("tail", command)  # noqa: S606 - replaces this process with tail, fixed arguments
+    return 1  # not reached: execvp returns only by raising
 
 
 def _restart(args: argparse.Namespace) -> int:

@@ -30,5 +30,7 @@ def register(commands: Any) -> None:
 
 def _apply(_: argparse.Namespace) -> int:
     settings = TopicsSettings()
-    apply_topics(AdminClient({"bootstrap.servers": settings.kafka.bootstrap_servers}), load_topics())
+    apply_topics(
+        AdminClient({"bootstrap.servers": settings.kafka.bootstrap_servers}), load_topics()
+    )
     return 0

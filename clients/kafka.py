@@ -4,9 +4,11 @@ from __future__ import annotations
 
 from typing import Any
 
-from confluent_kafka import Consumer, Producer
+from confluent_kafka import Consumer, KafkaError, Message, Producer
 
 from clients.settings import KafkaConnection
+from schemas.events import Event
+from schemas.serde import serialize
 
 
 def producer(kafka: KafkaConnection, **overrides: Any) -> Producer:
@@ -35,3 +37,22 @@ def consumer(kafka: KafkaConnection, group_id: str, **overrides: Any) -> Consume
             **overrides,
         }
     )
+
+
+class DeliveryFailed(RuntimeError):
+    """The broker did not acknowledge an event; the caller must not treat it as sent."""
+
+
+def send(producer: Producer, topic: str, event: Event, timeout_s: float = 15.0) -> None:
+    """Produces one event, validated at the boundary, and returns once the broker acked it."""
+    failures: list[str] = []
+
+    def on_delivery(error: KafkaError | None, _message: Message) -> None:
+        if error is not None:
+            failures.append(str(error))
+
+    producer.produce(topic, key=event.key(), value=serialize(event), on_delivery=on_delivery)
+    if producer.flush(timeout_s) > 0:
+        raise DeliveryFailed(f"{topic}: no acknowledgement within {timeout_s:.0f}s")
+    if failures:
+        raise DeliveryFailed(f"{topic}: {failures[0]}")

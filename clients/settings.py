@@ -37,4 +37,14 @@ class ClickHouseConnection(BaseModel):
 
     host: str = "127.0.0.1"
     port: int = 19000
+    user: str = "default"
+    password: str = ""
     database: str = "default"
+
+
+class ConnectConnection(BaseModel):
+    """Kafka Connect's REST API, where connectors are registered and watched."""
+
+    model_config = ConfigDict(frozen=True)
+
+    url: str = "http://127.0.0.1:18083"

@@ -20,39 +20,58 @@ POMS = REPO_ROOT / "stack" / "java"
 S3_CRATE = "s3s-fs"
 # 0.14.x is the newest that builds with the stable Rust on these machines (1.95).
 S3_CRATE_VERSION = "0.14.1"
+# A Connect plugin must not carry its own Kafka API or logging jars: the worker's are used.
+PLUGIN_EXCLUDES = "-DexcludeGroupIds=org.apache.kafka,org.slf4j"
 
 
 @dataclass(frozen=True)
 class Artifact:
     name: str
     target: Path
-    stamp: str  # changes when what the target holds should change
-    fetch: Callable[[Path], None]
+    command: list[str]  # fills `target`
+    stamp: str  # what `target` holds; a different stamp means fetch again
 
 
-# A Connect plugin must not carry its own Kafka API or logging jars: the worker's are used.
-PLUGIN_EXCLUDES = "-DexcludeGroupIds=org.apache.kafka,org.slf4j"
-
-
-def _maven_command(pom_dir: Path, target: Path, plugin: bool) -> list[str]:
+def _maven(name: str, target: Path, plugin: bool) -> Artifact:
+    pom = POMS / name / "pom.xml"
     command = [
-        "mvn", "-B", "-q", "-f", str(pom_dir / "pom.xml"),
+        "mvn",
+        "-B",
+        "-q",
+        "-f",
+        str(pom),
         "dependency:copy-dependencies",
         f"-DoutputDirectory={target}",
         "-DincludeScope=runtime",
-    ]  # fmt: skip
-    return [*command, PLUGIN_EXCLUDES] if plugin else command
+        *([PLUGIN_EXCLUDES] if plugin else []),
+    ]
+    digest = hashlib.sha256(pom.read_bytes()).hexdigest()
+    return Artifact(name, target, command, f"{digest} {' '.join(command)}")
 
 
-def _cargo(target: Path) -> None:
-    root = target.parent  # cargo installs into ROOT/bin
-    _run(
-        [
-            "cargo", "install", f"{S3_CRATE}@{S3_CRATE_VERSION}",
-            "--locked", "--features", "binary", "--root", str(root),
-        ],
-        "cargo install s3s-fs",
-    )  # fmt: skip
+def artifacts(settings: StackSettings) -> list[Artifact]:
+    crate = f"{S3_CRATE}@{S3_CRATE_VERSION}"
+    return [
+        _maven("kafka", settings.jars_dir / "kafka", plugin=False),
+        _maven("debezium-postgres", settings.plugins_dir / "debezium-postgres", plugin=True),
+        _maven("debezium-jdbc", settings.plugins_dir / "debezium-jdbc", plugin=True),
+        Artifact(
+            S3_CRATE,
+            settings.bin_dir,
+            # cargo installs into ROOT/bin.
+            [
+                "cargo",
+                "install",
+                crate,
+                "--locked",
+                "--features",
+                "binary",
+                "--root",
+                str(settings.install_dir),
+            ],
+            crate,
+        ),
+    ]
 
 
 def _run(command: list[str], what: str) -> None:
@@ -63,34 +82,6 @@ def _run(command: list[str], what: str) -> None:
         raise RuntimeError(f"{what} failed:\n{result.stdout[-4000:]}{result.stderr[-4000:]}")
 
 
-def _digest(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
-
-
-def artifacts(settings: StackSettings) -> list[Artifact]:
-    poms = [
-        ("kafka", settings.jars_dir / "kafka", False),
-        ("debezium-postgres", settings.plugins_dir / "debezium-postgres", True),
-        ("debezium-jdbc", settings.plugins_dir / "debezium-jdbc", True),
-    ]
-    found = []
-    for name, target, plugin in poms:
-        command = _maven_command(POMS / name, target, plugin)
-        found.append(
-            Artifact(
-                name,
-                target,
-                # The pom and the command decide what lands in the directory.
-                f"{_digest(POMS / name / 'pom.xml')} {' '.join(command)}",
-                lambda _target, command=command, name=name: _run(command, f"maven ({name})"),
-            )
-        )
-    found.append(
-        Artifact(S3_CRATE, settings.bin_dir, f"{S3_CRATE}@{S3_CRATE_VERSION}", _cargo)
-    )
-    return found
-
-
 def install(settings: StackSettings, report: Callable[[str], None]) -> None:
     for artifact in artifacts(settings):
         stamp_file = artifact.target / ".installed"
@@ -98,9 +89,9 @@ def install(settings: StackSettings, report: Callable[[str], None]) -> None:
             report(f"{artifact.name}: up to date")
             continue
         report(f"{artifact.name}: fetching into {artifact.target}")
-        if artifact.target.exists() and artifact.name != S3_CRATE:
+        if artifact.target.exists() and artifact.target != settings.bin_dir:
             shutil.rmtree(artifact.target)  # a changed pom must not leave stale jars behind
         artifact.target.mkdir(parents=True, exist_ok=True)
-        artifact.fetch(artifact.target)
+        _run(artifact.command, artifact.name)
         stamp_file.write_text(artifact.stamp)
         report(f"{artifact.name}: done")

@@ -18,6 +18,8 @@ from stack.topics import apply_topics
 
 Report = Callable[[str], None]
 
+# supervisord's states of a live process (STARTING lasts `startsecs` after launch).
+_ALIVE = {"RUNNING", "STARTING"}
 # supervisord states in which a process will not become healthy by waiting.
 _DEAD = {"FATAL", "EXITED", "STOPPED", "BACKOFF", "UNKNOWN"}
 
@@ -83,7 +85,7 @@ def up(settings: StackSettings, report: Report, names: list[str] | None = None) 
     started_at = time.monotonic()
     services = _select(settings, names)
     supervisor = Supervisor(settings)
-    running = {p.name for p in supervisor.processes() if p.state in {"RUNNING", "STARTING"}}
+    running = {p.name for p in supervisor.processes() if p.state in _ALIVE}
 
     to_start = [s for s in services if s.name not in running]
     for service in to_start:
@@ -138,9 +140,8 @@ def up(settings: StackSettings, report: Report, names: list[str] | None = None) 
 def _fail_if_dead(supervisor: Supervisor, service: Service) -> None:
     for process in supervisor.processes():
         if process.name == service.name and process.state in _DEAD:
-            raise StackError(
-                f"{service.name}: process is {process.state}; read {supervisor.log_file(service.name)}"
-            )
+            log = supervisor.log_file(service.name)
+            raise StackError(f"{service.name}: process is {process.state}; read {log}")
 
 
 def down(settings: StackSettings, report: Report) -> None:
@@ -171,7 +172,7 @@ def status(settings: StackSettings) -> list[ServiceStatus]:
         process = processes.get(service.name)
         state = process.state if process else "NOT RUNNING"
         healthy, detail = False, ""
-        if state == "RUNNING":
+        if state in _ALIVE:
             try:
                 service.probe()
                 healthy = True

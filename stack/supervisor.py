@@ -13,6 +13,7 @@ import sys
 import time
 import xmlrpc.client
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, cast
 
 from supervisor.xmlrpc import SupervisorTransport
@@ -77,7 +78,7 @@ class Supervisor:
         parser.write(out)
         return out.getvalue()
 
-    def log_file(self, name: str) -> Any:
+    def log_file(self, name: str) -> Path:
         return self.settings.logs_dir / f"{name}.log"
 
     def _proxy(self) -> Any:
@@ -116,9 +117,8 @@ class Supervisor:
         deadline = time.monotonic() + 15
         while not self.running():
             if time.monotonic() > deadline:
-                raise RuntimeError(
-                    f"supervisord did not come up; read {self.settings.logs_dir / 'supervisord.log'}"
-                )
+                log = self.settings.logs_dir / "supervisord.log"
+                raise RuntimeError(f"supervisord did not come up; read {log}")
             time.sleep(0.1)
 
     def processes(self) -> list[ProcessInfo]:

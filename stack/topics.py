@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from concurrent.futures import Future
 from dataclasses import dataclass
+from typing import Any
 
 from confluent_kafka import KafkaException
 from confluent_kafka.admin import (
@@ -58,7 +60,8 @@ def apply_topics(
             changes.append(_update(admin, spec, have))
 
     for change in changes:
-        report(f"topic {change.topic}: {change.action}{' (' + change.detail + ')' if change.detail else ''}")
+        detail = f" ({change.detail})" if change.detail else ""
+        report(f"topic {change.topic}: {change.action}{detail}")
     return changes
 
 
@@ -101,8 +104,8 @@ def broker_config(admin: AdminClient, topic: str) -> dict[str, str]:
     return {name: entry.value for name, entry in entries.items()}
 
 
-def _result(future: object, what: str) -> object:
+def _result(future: Future[Any], what: str) -> Any:
     try:
-        return future.result(timeout=TIMEOUT_S)  # type: ignore[attr-defined]
+        return future.result(timeout=TIMEOUT_S)
     except KafkaException as exc:
         raise RuntimeError(f"{what} failed: {exc.args[0]}") from exc

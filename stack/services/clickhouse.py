@@ -84,9 +84,7 @@ def service(settings: StackSettings) -> Service:
         )
 
     def probe() -> None:
-        client = Client(
-            host=settings.host, port=settings.ports.clickhouse_tcp, connect_timeout=2
-        )
+        client = Client(host=settings.host, port=settings.ports.clickhouse_tcp, connect_timeout=2)
         try:
             client.execute("SELECT 1")
         except (ClickHouseError, OSError, EOFError) as exc:

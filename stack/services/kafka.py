@@ -62,9 +62,15 @@ def service(settings: StackSettings) -> Service:
             return
         cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
         command = java_command(
-            settings, "256m", "kafka.tools.StorageTool",
-            "format", "--cluster-id", cluster_id, "--config", str(config),
-        )  # fmt: skip
+            settings,
+            "256m",
+            "kafka.tools.StorageTool",
+            "format",
+            "--cluster-id",
+            cluster_id,
+            "--config",
+            str(config),
+        )
         try:
             subprocess.run(command, check=True, capture_output=True, text=True, timeout=120)
         except subprocess.CalledProcessError as exc:

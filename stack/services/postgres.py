@@ -31,7 +31,9 @@ def service(settings: StackSettings) -> Service:
         if (data / "PG_VERSION").exists():
             return
         if not (PG_BIN / "initdb").exists():
-            raise FileNotFoundError(f"{PG_BIN / 'initdb'} is missing: apt-get install postgresql-15")
+            raise FileNotFoundError(
+                f"{PG_BIN / 'initdb'} is missing: apt-get install postgresql-15"
+            )
         data.mkdir(parents=True, exist_ok=True)
         _chown(data, user)
         pwfile = settings.run_dir / "postgres.pw"
@@ -39,14 +41,16 @@ def service(settings: StackSettings) -> Service:
         _chown(pwfile, user)
         initdb = [
             str(PG_BIN / "initdb"),
-            "-D", str(data),
-            "-U", settings.postgres_user,
+            "-D",
+            str(data),
+            "-U",
+            settings.postgres_user,
             f"--pwfile={pwfile}",
             "--auth-local=trust",
             "--auth-host=scram-sha-256",
             "--encoding=UTF8",
             "--locale=C.UTF-8",
-        ]  # fmt: skip
+        ]
         prefix = ["runuser", "-u", user, "--"] if user else []
         try:
             subprocess.run(prefix + initdb, check=True, capture_output=True, text=True, timeout=120)
@@ -89,15 +93,23 @@ def service(settings: StackSettings) -> Service:
         ports={"postgres": settings.ports.postgres},
         command=[
             str(PG_BIN / "postgres"),
-            "-D", str(data),
-            "-p", str(settings.ports.postgres),
-            "-k", str(sockets),
-            "-c", f"listen_addresses={settings.host}",
-            "-c", "wal_level=logical",
-            "-c", "max_replication_slots=10",
-            "-c", "max_wal_senders=10",
-            "-c", "logging_collector=off",
-        ],  # fmt: skip
+            "-D",
+            str(data),
+            "-p",
+            str(settings.ports.postgres),
+            "-k",
+            str(sockets),
+            "-c",
+            f"listen_addresses={settings.host}",
+            "-c",
+            "wal_level=logical",
+            "-c",
+            "max_replication_slots=10",
+            "-c",
+            "max_wal_senders=10",
+            "-c",
+            "logging_collector=off",
+        ],
         prepare=prepare,
         probe=probe,
         bootstrap=bootstrap,

@@ -1,0 +1,1 @@
+"""Event contracts: typed models, their committed JSON Schemas and the serde boundary."""

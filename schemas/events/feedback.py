@@ -1,0 +1,73 @@
+"""Feedback: measured delivery figures, rubric scores and recommendations for one answer."""
+
+from __future__ import annotations
+
+from typing import Annotated, ClassVar, Literal
+
+from pydantic import Field
+
+from schemas.events.base import Count, Event, Identifier, Part, Seconds
+
+Score = Annotated[float, Field(ge=0, le=4)]
+
+
+class RubricScores(Part):
+    """Scores on the TOEFL speaking rubric dimensions, 0 to 4."""
+
+    delivery: Score = Field(description="Pace, pauses and fluency, 0-4.")
+    language_use: Score = Field(description="Vocabulary and grammar, 0-4.")
+    topic_development: Score = Field(description="Relevance and development of ideas, 0-4.")
+    overall: Score = Field(description="Holistic score, 0-4.")
+
+
+class Metrics(Part):
+    """Figures measured from the audio and the word timings."""
+
+    duration_s: Seconds = Field(description="Answer duration.")
+    words: Count = Field(description="Number of words spoken.")
+    words_per_minute: float = Field(ge=0, description="Speaking rate over the whole answer.")
+    pause_count: Count = Field(description="Number of pauses.")
+    mean_pause_s: Seconds = Field(description="Mean pause length; 0 without pauses.")
+    long_pause_count: Count = Field(description="Pauses longer than the long-pause threshold.")
+    filler_count: Count = Field(description="Fillers such as 'um', 'uh', 'like'.")
+    type_token_ratio: float = Field(
+        ge=0, le=1, description="Distinct words over words: lexical diversity."
+    )
+    time_to_answer_s: Seconds | None = Field(
+        default=None, description="From the question being asked to the answer; None if unknown."
+    )
+
+
+class Engines(Part):
+    """Engines that produced the feedback."""
+
+    stt: str = Field(min_length=1, max_length=64, description="Speech recogniser.")
+    feedback: str = Field(
+        min_length=1, max_length=64, description="Grader, e.g. 'local' or 'openai:gpt-4o-mini'."
+    )
+
+
+class Feedback(Event):
+    """Feedback on one answer, as sent to the learner."""
+
+    EVENT_TYPE: ClassVar[str] = "feedback"
+    SCHEMA_VERSION: ClassVar[int] = 1
+
+    schema_version: Literal[1] = Field(default=1, description="Schema version of this event.")
+    answer_id: Identifier = Field(description="Answer graded.")
+    question_id: Identifier | None = Field(
+        default=None, description="Question answered; None for free practice."
+    )
+    transcript: str = Field(max_length=100_000, description="Transcript the feedback is based on.")
+    metrics: Metrics = Field(description="Measured delivery figures.")
+    scores: RubricScores = Field(description="Rubric scores.")
+    recommendations: tuple[Annotated[str, Field(min_length=1, max_length=2000)], ...] = Field(
+        description="Concrete advice, citing the learner's own numbers."
+    )
+    engines: Engines = Field(description="Engines that produced this feedback.")
+    fallback_reason: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=200,
+        description="Why the local grader stood in for the configured one; None if it did not.",
+    )

@@ -1,0 +1,46 @@
+"""The topic registry: which topic carries which event type, as declared in redpanda/topics.yaml."""
+
+from __future__ import annotations
+
+from functools import cache
+from pathlib import Path
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field
+
+TOPICS_FILE = Path(__file__).resolve().parent.parent / "redpanda" / "topics.yaml"
+
+
+class TopicSpec(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    name: str = Field(pattern=r"^[a-z0-9][a-z0-9._-]*$")
+    event: str | None  # None: a topic whose values are not ours (Debezium's envelope)
+    description: str
+    partitions: int = Field(ge=1)
+    replication_factor: int = Field(ge=1)
+    config: dict[str, str]
+
+
+@cache
+def load_topics(path: Path = TOPICS_FILE) -> tuple[TopicSpec, ...]:
+    raw = yaml.safe_load(path.read_text())
+    defaults = raw.get("defaults", {})
+    specs = tuple(
+        TopicSpec.model_validate(
+            {**defaults, **entry, "config": {k: str(v) for k, v in entry["config"].items()}}
+        )
+        for entry in raw["topics"]
+    )
+    names = [spec.name for spec in specs]
+    if len(set(names)) != len(names):
+        raise ValueError(f"{path}: a topic is declared twice")
+    return specs
+
+
+def topic_for(event_type: str) -> str:
+    """The one topic that carries `event_type`."""
+    for spec in load_topics():
+        if spec.event == event_type:
+            return spec.name
+    raise KeyError(f"no topic in {TOPICS_FILE.name} carries {event_type!r}")

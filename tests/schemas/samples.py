@@ -1,0 +1,173 @@
+"""One valid event of every type, as the producers would build them."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+from schemas.events import (
+    AnswerSubmitted,
+    AudioConverted,
+    CreditEvent,
+    Engines,
+    Event,
+    Feedback,
+    LemmaCount,
+    Metrics,
+    Pause,
+    Progress,
+    QuestionAsked,
+    Rejected,
+    RubricScores,
+    Transcript,
+    UserEvent,
+    WindowScores,
+    Word,
+    WordStats,
+)
+
+AT = datetime(2025, 3, 14, 9, 26, 53, 589793, tzinfo=UTC)
+USER = "123456789"
+ANSWER = "tg-900001"
+
+SAMPLES: dict[str, Event] = {
+    event.EVENT_TYPE: event
+    for event in (
+        UserEvent(
+            event_id="tg-900000",
+            occurred_at=AT,
+            user_id=USER,
+            kind="language_set",
+            chat_id=123456789,
+            language="ru",
+            username="learner_1",
+        ),
+        QuestionAsked(
+            event_id="ask-tg-900000",
+            occurred_at=AT,
+            user_id=USER,
+            question_id="q-17",
+            category="hometown",
+            chat_id=123456789,
+            asked_at=AT,
+            repetition=False,
+        ),
+        AnswerSubmitted(
+            event_id=ANSWER,
+            occurred_at=AT,
+            user_id=USER,
+            answer_id=ANSWER,
+            question_id="q-17",
+            chat_id=123456789,
+            audio_bucket="speech-coach-audio",
+            audio_key=f"raw/{USER}/{ANSWER}.ogg",
+            mime_type="audio/ogg",
+            declared_duration_s=21.0,
+            size_bytes=48213,
+            answered_at=AT,
+            update_id=900001,
+            source="telegram",
+        ),
+        AudioConverted(
+            event_id=f"conv-{ANSWER}",
+            occurred_at=AT,
+            user_id=USER,
+            answer_id=ANSWER,
+            wav_bucket="speech-coach-audio",
+            wav_key=f"wav/{USER}/{ANSWER}.wav",
+            duration_s=20.94,
+            sample_rate=16000,
+            pauses=(Pause(start_s=3.2, end_s=4.1), Pause(start_s=11.0, end_s=12.5)),
+            speech_duration_s=18.54,
+        ),
+        Transcript(
+            event_id=f"stt-{ANSWER}",
+            occurred_at=AT,
+            user_id=USER,
+            answer_id=ANSWER,
+            text="My hometown is small.",
+            language="en",
+            engine="faster-whisper:tiny.en",
+            words=(
+                Word(word="My", start_s=0.0, end_s=0.2, probability=0.98),
+                Word(word="hometown", start_s=0.2, end_s=0.8, probability=0.91),
+                Word(word="is", start_s=0.8, end_s=0.9, probability=None),
+                Word(word="small.", start_s=0.9, end_s=1.4, probability=0.88),
+            ),
+            duration_s=20.94,
+        ),
+        Feedback(
+            event_id=f"fb-{ANSWER}",
+            occurred_at=AT,
+            user_id=USER,
+            answer_id=ANSWER,
+            question_id="q-17",
+            transcript="My hometown is small.",
+            metrics=Metrics(
+                duration_s=20.94,
+                words=4,
+                words_per_minute=11.46,
+                pause_count=2,
+                mean_pause_s=1.2,
+                long_pause_count=1,
+                filler_count=0,
+                type_token_ratio=1.0,
+                time_to_answer_s=7.5,
+            ),
+            scores=RubricScores(delivery=2.0, language_use=2.5, topic_development=1.0, overall=1.8),
+            recommendations=("Speak for the whole 45 seconds: you used 21.",),
+            engines=Engines(stt="faster-whisper:tiny.en", feedback="local"),
+            fallback_reason=None,
+        ),
+        Rejected(
+            event_id=f"rej-{ANSWER}",
+            occurred_at=AT,
+            user_id=USER,
+            answer_id=ANSWER,
+            stage="conversion",
+            code="duration_mismatch",
+            message="The recording is 3 hours long but was declared as 21 seconds.",
+            chat_id=123456789,
+        ),
+        Progress(
+            event_id=f"prog-{ANSWER}",
+            occurred_at=AT,
+            user_id=USER,
+            answer_id=ANSWER,
+            window_size=10,
+            answers_in_window=3,
+            last_n=RubricScores(delivery=2.0, language_use=2.5, topic_development=1.5, overall=2.0),
+            last_7_days=WindowScores(
+                delivery=2.0, language_use=2.5, topic_development=1.5, overall=2.0, count=3
+            ),
+            trend=-0.25,
+            strongest="language_use",
+            weakest="topic_development",
+            time_to_answer_median_s=6.0,
+        ),
+        WordStats(
+            event_id=f"words-{ANSWER}",
+            occurred_at=AT,
+            user_id=USER,
+            answer_id=ANSWER,
+            lemma_counts=(
+                LemmaCount(lemma="my", count=1),
+                LemmaCount(lemma="hometown", count=1),
+                LemmaCount(lemma="be", count=1),
+                LemmaCount(lemma="small", count=1),
+            ),
+            new_lemmas=("hometown",),
+            unique_total=57,
+            top_lemmas=(LemmaCount(lemma="be", count=31), LemmaCount(lemma="i", count=25)),
+        ),
+        CreditEvent(
+            event_id=f"charge-{ANSWER}",
+            occurred_at=AT,
+            user_id=USER,
+            kind="charge",
+            amount=1,
+            reason="gpt_feedback",
+            answer_id=ANSWER,
+            balance_after=4,
+        ),
+    )
+}
