@@ -38,9 +38,17 @@ def load_topics(path: Path = TOPICS_FILE) -> tuple[TopicSpec, ...]:
     return specs
 
 
-def topic_for(event_type: str) -> str:
-    """The one topic that carries `event_type`."""
+def topic_for(event_type: str, namespace: str = "") -> str:
+    """The one topic that carries `event_type`.
+
+    A namespace prefixes every topic name: tests run whole pipelines on their own topics.
+    """
     for spec in load_topics():
         if spec.event == event_type:
-            return spec.name
+            return namespace + spec.name
     raise KeyError(f"no topic in {TOPICS_FILE.name} carries {event_type!r}")
+
+
+def namespaced(namespace: str) -> tuple[TopicSpec, ...]:
+    """The declared topics under a namespace, for `stack.topics.apply_topics`."""
+    return tuple(spec.model_copy(update={"name": namespace + spec.name}) for spec in load_topics())

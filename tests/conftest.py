@@ -1,6 +1,8 @@
 """The test session runs against a real native stack of its own (ports apart from the demo's).
 
 `stack up` is idempotent: a stack left running with SPEECH_COACH_TEST_KEEP_STACK=1 is reused.
+SPEECH_COACH_TEST_PORT_OFFSET=N moves the test stack (ports + N, home `.stack-test-N`), so
+two test sessions on one machine do not share a stack.
 """
 
 from __future__ import annotations
@@ -27,7 +29,11 @@ TEST_PORTS = Ports(
 
 @pytest.fixture(scope="session")
 def stack_settings() -> StackSettings:
-    return StackSettings(home=REPO_ROOT / ".stack-test", ports=TEST_PORTS)
+    offset = int(os.environ.get("SPEECH_COACH_TEST_PORT_OFFSET", "0"))
+    if not offset:
+        return StackSettings(home=REPO_ROOT / ".stack-test", ports=TEST_PORTS)
+    ports = Ports(**{name: port + offset for name, port in TEST_PORTS.model_dump().items()})
+    return StackSettings(home=REPO_ROOT / f".stack-test-{offset}", ports=ports)
 
 
 @pytest.fixture(scope="session")

@@ -6,7 +6,16 @@ from typing import ClassVar, Literal, Self
 
 from pydantic import Field, model_validator
 
-from schemas.events.base import INT64_MAX, ChatId, Count, Event, Identifier, Seconds, UtcDatetime
+from schemas.events.base import (
+    INT64_MAX,
+    ChatId,
+    Count,
+    Event,
+    Identifier,
+    Language,
+    Seconds,
+    UtcDatetime,
+)
 
 
 class AnswerSubmitted(Event):
@@ -22,6 +31,9 @@ class AnswerSubmitted(Event):
     )
     chat_id: ChatId | None = Field(
         default=None, description="Telegram chat to reply in; None for CLI submissions."
+    )
+    language: Language = Field(
+        default="en", description="The learner's interface language: replies are written in it."
     )
     audio_bucket: str = Field(
         min_length=3,

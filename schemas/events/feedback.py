@@ -6,7 +6,7 @@ from typing import Annotated, ClassVar, Literal
 
 from pydantic import Field
 
-from schemas.events.base import Count, Event, Identifier, Part, Seconds
+from schemas.events.base import ChatId, Count, Event, Identifier, Language, Part, Seconds
 
 Score = Annotated[float, Field(ge=0, le=4)]
 
@@ -35,6 +35,24 @@ class Metrics(Part):
     )
     time_to_answer_s: Seconds | None = Field(
         default=None, description="From the question being asked to the answer; None if unknown."
+    )
+    repetition_count: Count | None = Field(
+        default=None, description="Immediate word repetitions ('I I think'): disfluencies."
+    )
+    rare_word_ratio: float | None = Field(
+        default=None,
+        ge=0,
+        le=1,
+        description="Share of content words outside the most common English words: sophistication.",
+    )
+    relevance: float | None = Field(
+        default=None,
+        ge=0,
+        le=1,
+        description="Overlap of the answer's content words with the question's.",
+    )
+    length_ratio: float | None = Field(
+        default=None, ge=0, description="Answer duration over the task's answer time."
     )
 
 
@@ -65,6 +83,12 @@ class Feedback(Event):
         description="Concrete advice, citing the learner's own numbers."
     )
     engines: Engines = Field(description="Engines that produced this feedback.")
+    language: Language = Field(
+        default="en", description="Language the recommendations are written in."
+    )
+    chat_id: ChatId | None = Field(
+        default=None, description="Telegram chat to reply in; None for CLI submissions."
+    )
     fallback_reason: str | None = Field(
         default=None,
         min_length=1,
