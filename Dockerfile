@@ -18,7 +18,9 @@ RUN apt-get update \
 
 WORKDIR /app
 COPY . /app
-RUN pip install --no-cache-dir . \
+# Editable: the code reads its data beside it (redpanda/topics.yaml, connectors/*.json,
+# schemas/json, questionbank/data), as in a checkout.
+RUN pip install --no-cache-dir -e . \
     && useradd --system --create-home --uid 10001 --user-group speech-coach
 
 USER speech-coach

@@ -1,72 +1,137 @@
-"""`speech-coach demo`: the stack up, and one event through the broker and back.
+"""`speech-coach demo`: the learner loop, offline, on the native stack.
 
-Until the learner loop lands, the demo shows the foundation working: every service healthy
-and a validated event produced to its topic and consumed back.
+Brings the stack up with the dataflows, then answers questions from the bank with synthetic
+speech (espeak-ng) through the same path as the bot (upload + AnswerSubmitted), and shows
+the feedback each answer gets: transcript, measured figures, rubric scores, advice.
 """
 
 from __future__ import annotations
 
 import argparse
-import time
-import uuid
-from datetime import UTC, datetime
+import tempfile
+import wave
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
-from clients.kafka import consumer, producer, send
-from clients.settings import KafkaConnection
-from schemas.events import UserEvent
-from schemas.serde import deserialize
-from schemas.topics import topic_for
+import numpy as np
+
+from cli.practice import submit_and_wait
+from cli.practice_cmd import print_feedback
+from clients.settings import KafkaConnection, S3Connection
+from flows.transcription.synth import encode_voice_note, synthesize
+from schemas.events import Feedback
 from stack import launcher
+from stack.services import all_services
 from stack.settings import StackSettings
 
 
+@dataclass(frozen=True)
+class DemoAnswer:
+    title: str
+    question_id: str
+    sentences: tuple[str, ...]
+    gap_s: float  # silence between sentences
+    wpm: int
+
+
+ANSWERS = (
+    DemoAnswer(
+        "A fluent answer",
+        "independent-001",
+        (
+            "I prefer to live in a big city, mainly because of the opportunities it offers.",
+            "In a city there are more jobs, better universities and many cultural events.",
+            "For example, when I moved to the capital I found an internship within a month.",
+            "I could also visit museums and concerts every weekend, which I really enjoy.",
+            "So for a young person like me, a big city is the better choice.",
+        ),
+        gap_s=0.45,
+        wpm=150,
+    ),
+    DemoAnswer(
+        "The same ideas, hesitant: long silences, slow speech",
+        "independent-001",
+        (
+            "I prefer a big city.",
+            "Because there are jobs.",
+            "And universities.",
+            "I found an internship there.",
+            "So a city is better.",
+        ),
+        gap_s=3.5,
+        wpm=110,
+    ),
+    DemoAnswer(
+        "An off-topic answer",
+        "independent-001",
+        (
+            "My favourite food is pasta with tomato sauce and fresh basil.",
+            "I usually cook it on Friday evenings for my family and friends.",
+            "The secret is to use good olive oil and to salt the water well.",
+        ),
+        gap_s=0.45,
+        wpm=150,
+    ),
+)
+
+
 def register(commands: Any) -> None:
-    demo = commands.add_parser("demo", help="bring the native stack up and show it working")
+    demo = commands.add_parser("demo", help="the learner loop offline, with synthetic answers")
     demo.set_defaults(run=_demo)
 
 
-def round_trip(kafka: KafkaConnection, timeout_s: float = 30.0) -> tuple[UserEvent, float]:
-    """Sends a UserEvent and reads it back from its topic; returns it and the seconds taken."""
-    sent = UserEvent(
-        event_id=f"demo-{uuid.uuid4().hex}",
-        occurred_at=datetime.now(UTC),
-        user_id="demo-learner",
-        kind="registered",
-        chat_id=1,
-        username="demo",
-    )
-    topic = topic_for(UserEvent.EVENT_TYPE)
-    started = time.monotonic()
-    send(producer(kafka), topic, sent)
-    reader = consumer(kafka, f"demo-{uuid.uuid4().hex[:8]}")
-    reader.subscribe([topic])
-    try:
-        while time.monotonic() - started < timeout_s:
-            message = reader.poll(0.5)
-            if message is None or message.error():
-                continue
-            received = deserialize(UserEvent, message.value())
-            if received.event_id == sent.event_id:
-                return received, time.monotonic() - started
-    finally:
-        reader.close()
-    raise TimeoutError(f"the event did not come back from {topic} within {timeout_s:.0f}s")
+def _speak(answer: DemoAnswer, directory: Path) -> Path:
+    """The answer as a Telegram-like Opus voice note."""
+    parts: list[np.ndarray[Any, np.dtype[np.int16]]] = []
+    rate = 16000
+    for index, sentence in enumerate(answer.sentences):
+        wav = synthesize(sentence, directory / f"s{index}.wav", wpm=answer.wpm)
+        with wave.open(str(wav)) as reader:
+            rate = reader.getframerate()
+            parts.append(np.frombuffer(reader.readframes(reader.getnframes()), dtype="<i2"))
+        parts.append(np.zeros(int(answer.gap_s * rate), dtype="<i2"))
+    joined = directory / "answer.wav"
+    with wave.open(str(joined), "wb") as writer:
+        writer.setnchannels(1)
+        writer.setsampwidth(2)
+        writer.setframerate(rate)
+        writer.writeframes(np.concatenate(parts[:-1]).tobytes())
+    return encode_voice_note(joined, directory / "answer.ogg")
 
 
 def _demo(_: argparse.Namespace) -> int:
     settings = StackSettings()
-    print("== stack up", flush=True)
+    print("== stack up, with the dataflows", flush=True)
     try:
-        launcher.up(settings, lambda line: print(line, flush=True))
+        names = [s.name for s in all_services(settings)]
+        launcher.up(settings, lambda line: print(line, flush=True), names)
     except launcher.StackError as exc:
         print(f"stack up failed: {exc}")
         return 1
-    print("\n== service health")
-    for s in launcher.status(settings):
-        print(f"{s.name:<11} {'healthy' if s.healthy else 'UNHEALTHY ' + s.detail:<10} {s.address}")
-    print("\n== one event through the broker")
-    event, took = round_trip(KafkaConnection(bootstrap_servers=settings.bootstrap_servers))
-    print(f"produced and consumed back {event.EVENT_TYPE} {event.event_id} in {took * 1000:.0f} ms")
-    print(event.model_dump_json(indent=2))
+    if settings.telegram_bot_token is None:
+        print(
+            "(no TELEGRAM_BOT_TOKEN: the bot is not started; answers go in as the CLI sends them)"
+        )
+    kafka = KafkaConnection(bootstrap_servers=settings.bootstrap_servers)
+    s3 = S3Connection(
+        endpoint=settings.s3_endpoint,
+        access_key=settings.s3_access_key,
+        secret_key=settings.s3_secret_key,
+        bucket=settings.s3_bucket,
+    )
+    for answer in ANSWERS:
+        print(f"\n== {answer.title} (question {answer.question_id})", flush=True)
+        with tempfile.TemporaryDirectory(prefix="demo-") as tmp:
+            voice = _speak(answer, Path(tmp))
+            outcome = submit_and_wait(
+                voice, kafka=kafka, s3=s3, namespace="", user_id="demo-learner",
+                question_id=answer.question_id, timeout_s=300,
+                progress=lambda line: print(f"   {line}", flush=True),
+            )  # fmt: skip
+        if not isinstance(outcome.event, Feedback):
+            print(f"rejected: {outcome.event.code}: {outcome.event.message}")
+            return 1
+        print_feedback(outcome.event, outcome.latency_ms)
+    print("\nThe stack keeps running: `speech-coach stack status`, `speech-coach stack down`.")
     return 0

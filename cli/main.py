@@ -6,7 +6,16 @@ import argparse
 import sys
 from collections.abc import Sequence
 
-from cli import demo_cmd, stack_cmd, topics_cmd
+from cli import (
+    connectors_cmd,
+    demo_cmd,
+    flow_cmd,
+    init_cmd,
+    practice_cmd,
+    questions_cmd,
+    stack_cmd,
+    topics_cmd,
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -15,8 +24,13 @@ def build_parser() -> argparse.ArgumentParser:
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     stack_cmd.register(commands)
+    init_cmd.register(commands)
     topics_cmd.register(commands)
+    connectors_cmd.register(commands)
     demo_cmd.register(commands)
+    questions_cmd.register(commands)
+    flow_cmd.register(commands)
+    practice_cmd.register(commands)
     return parser
 
 

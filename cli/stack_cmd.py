@@ -11,6 +11,7 @@ from typing import Any
 
 from stack import launcher
 from stack.install import install
+from stack.services import all_services
 from stack.settings import StackSettings
 
 
@@ -22,7 +23,14 @@ def register(commands: Any) -> None:
         run=_install
     )
     up = actions.add_parser("up", help="start services, health-checked, and apply topics")
-    up.add_argument("services", nargs="*", metavar="SERVICE", help="default: all")
+    up.add_argument(
+        "services", nargs="*", metavar="SERVICE", help="default: the infrastructure services"
+    )
+    up.add_argument(
+        "--apps",
+        action="store_true",
+        help="also the dataflows (and the bot with TELEGRAM_BOT_TOKEN), after the connectors",
+    )
     up.set_defaults(run=_up)
     actions.add_parser("down", help="stop every service and the supervisor").set_defaults(run=_down)
     status = actions.add_parser("status", help="each service's address and health")
@@ -51,7 +59,10 @@ def _up(args: argparse.Namespace) -> int:
     settings = StackSettings()
     _say(f"stack home {settings.home}")
     try:
-        took = launcher.up(settings, _say, args.services or None)
+        names = list(args.services)
+        if args.apps:
+            names += [s.name for s in all_services(settings)]
+        took = launcher.up(settings, _say, names or None)
     except launcher.StackError as exc:
         print(f"stack up failed: {exc}", file=sys.stderr)
         return 1

@@ -1,5 +1,5 @@
 -- Read models the bot queries. Written only by the Debezium JDBC sink (connectors/
--- readmodels-sink.json) from the readmodel.* topics, which the read-models flow derives
+-- readmodels-sink.json) from the rm_* topics, which the read-models flow derives
 -- from events: drop these tables, replay the topics, and they come back.
 CREATE TABLE IF NOT EXISTS rm_learners (
     user_id    text PRIMARY KEY,

@@ -20,8 +20,9 @@ POMS = REPO_ROOT / "stack" / "java"
 S3_CRATE = "s3s-fs"
 # 0.14.x is the newest that builds with the stable Rust on these machines (1.95).
 S3_CRATE_VERSION = "0.14.1"
-# A Connect plugin must not carry its own Kafka API or logging jars: the worker's are used.
-PLUGIN_EXCLUDES = "-DexcludeGroupIds=org.apache.kafka,org.slf4j"
+# A Connect plugin must not carry its own Kafka API, logging or Jackson core jars: the
+# worker's are used (a second Jackson makes ServiceLoader modules "not a subtype").
+PLUGIN_EXCLUDES = "-DexcludeGroupIds=org.apache.kafka,org.slf4j,com.fasterxml.jackson.core"
 
 
 @dataclass(frozen=True)

@@ -8,8 +8,11 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from clients.kafka import producer
+from clients.settings import KafkaConnection
+from connectors.bootstrap import prepare
 from schemas.topics import load_topics
-from stack.services import all_services
+from stack.services import all_services, infrastructure
 from stack.services.base import Service, ServiceUnhealthy
 from stack.services.kafka import admin
 from stack.settings import StackSettings
@@ -20,6 +23,7 @@ Report = Callable[[str], None]
 
 # supervisord's states of a live process (STARTING lasts `startsecs` after launch).
 _ALIVE = {"RUNNING", "STARTING"}
+HEARTBEAT_TOPIC = "stack-heartbeat"
 # supervisord states in which a process will not become healthy by waiting.
 _DEAD = {"FATAL", "EXITED", "STOPPED", "BACKOFF", "UNKNOWN"}
 
@@ -49,9 +53,10 @@ class ServiceStatus:
 
 
 def _select(settings: StackSettings, names: list[str] | None) -> list[Service]:
+    """The named services and what they start after; no names: the infrastructure."""
     services = all_services(settings)
     if not names:
-        return services
+        return infrastructure(settings)
     known = {s.name: s for s in services}
     unknown = [n for n in names if n not in known]
     if unknown:
@@ -78,7 +83,8 @@ def _check_ports_free(service: Service, host: str) -> None:
 
 
 def up(settings: StackSettings, report: Report, names: list[str] | None = None) -> float:
-    """Starts the chosen services (all by default) and waits until each is healthy.
+    """Starts the chosen services (the infrastructure by default) and waits until each is
+    healthy; the product's processes start after the topics and connectors are in place.
 
     Idempotent: services already running are checked, not restarted. Returns the seconds taken.
     """
@@ -97,44 +103,94 @@ def up(settings: StackSettings, report: Report, names: list[str] | None = None) 
             raise StackError(f"{service.name}: preparing failed: {exc}") from exc
     supervisor.ensure_running(all_services(settings))
 
-    pending = {s.name: s for s in services}
-    launched: set[str] = set(running)
-    healthy: set[str] = set()
-    last_problem: dict[str, str] = {}
-    deadline = time.monotonic() + settings.ready_timeout_s
-    while pending:
-        for service in list(pending.values()):
-            if service.name not in launched:
-                if not set(service.after) <= healthy:
-                    continue
-                supervisor.start(service.name)
-                launched.add(service.name)
-            try:
-                service.probe()
-            except ServiceUnhealthy as exc:
-                last_problem[service.name] = str(exc)
-                _fail_if_dead(supervisor, service)
-                continue
-            service.bootstrap()
-            healthy.add(service.name)
-            del pending[service.name]
-            note = "already running" if service.name in running else "ready"
-            report(
-                f"{service.name:<11} {note:<15} {service.address:<28} "
-                f"{time.monotonic() - started_at:5.1f}s"
-            )
-        if pending and time.monotonic() > deadline:
-            name = next(iter(pending))
-            raise StackError(
-                f"{name}: not healthy after {settings.ready_timeout_s:.0f}s "
-                f"({last_problem.get(name, 'not started')}); read {supervisor.log_file(name)}"
-            )
-        if pending:
-            time.sleep(0.25)
-
-    if "kafka" in healthy:
+    infra = {s.name for s in infrastructure(settings)}
+    waiting = _Waiting(settings, supervisor, running, report, started_at)
+    waiting.until_healthy([s for s in services if s.name in infra])
+    if "kafka" in waiting.healthy:
         apply_topics(admin(settings), load_topics(), report)
+        _check_writes(settings, report, started_at)
+    apps = [s for s in services if s.name not in infra]
+    if apps:
+        try:
+            prepare(settings.postgres_dsn, settings.connect_url, report)
+        except (OSError, RuntimeError, ValueError) as exc:
+            raise StackError(
+                f"preparing the product (schema, question bank, connectors): {exc}"
+            ) from exc
+        waiting.until_healthy(apps)
     return time.monotonic() - started_at
+
+
+class _Waiting:
+    """Starts services once what they start after is healthy, and polls until they are."""
+
+    def __init__(
+        self,
+        settings: StackSettings,
+        supervisor: Supervisor,
+        running: set[str],
+        report: Report,
+        started_at: float,
+    ) -> None:
+        self.settings = settings
+        self.supervisor = supervisor
+        self.running = running
+        self.report = report
+        self.started_at = started_at
+        self.healthy: set[str] = set()
+
+    def until_healthy(self, services: list[Service]) -> None:
+        pending = {s.name: s for s in services}
+        launched = set(self.running)
+        last_problem: dict[str, str] = {}
+        deadline = time.monotonic() + self.settings.ready_timeout_s
+        while pending:
+            for service in list(pending.values()):
+                if service.name not in launched:
+                    if not set(service.after) <= self.healthy | self.running:
+                        continue
+                    self.supervisor.start(service.name)
+                    launched.add(service.name)
+                try:
+                    service.probe()
+                except ServiceUnhealthy as exc:
+                    last_problem[service.name] = str(exc)
+                    _fail_if_dead(self.supervisor, service)
+                    continue
+                service.bootstrap()
+                self.healthy.add(service.name)
+                del pending[service.name]
+                note = "already running" if service.name in self.running else "ready"
+                self.report(
+                    f"{service.name:<19} {note:<15} {service.address:<28} "
+                    f"{time.monotonic() - self.started_at:5.1f}s"
+                )
+            if pending and time.monotonic() > deadline:
+                name = next(iter(pending))
+                raise StackError(
+                    f"{name}: not healthy after {self.settings.ready_timeout_s:.0f}s "
+                    f"({last_problem.get(name, 'not started')}); "
+                    f"read {self.supervisor.log_file(name)}"
+                )
+            if pending:
+                time.sleep(0.25)
+
+
+def _check_writes(settings: StackSettings, report: Report, started_at: float) -> None:
+    """An idempotent, acks=all write: a fresh broker answers "coordinator load in progress"
+    to its first producers for a few seconds, and every client of ours writes this way."""
+    kafka = KafkaConnection(bootstrap_servers=settings.bootstrap_servers, client_id="stack-up")
+    record = producer(kafka)
+    failures: list[str] = []
+    record.produce(
+        HEARTBEAT_TOPIC,
+        value=b"up",
+        on_delivery=lambda error, _m: failures.append(str(error)) if error else None,
+    )
+    if record.flush(settings.ready_timeout_s) > 0 or failures:
+        raise StackError(f"kafka: writes not acknowledged ({failures or 'timed out'})")
+    report(f"{'kafka writes':<19} {'ready':<15} {'idempotent, acks=all':<28} "
+           f"{time.monotonic() - started_at:5.1f}s")  # fmt: skip
 
 
 def _fail_if_dead(supervisor: Supervisor, service: Service) -> None:
@@ -167,9 +223,12 @@ def restart(settings: StackSettings, name: str, report: Report) -> float:
 def status(settings: StackSettings) -> list[ServiceStatus]:
     supervisor = Supervisor(settings)
     processes = {p.name: p for p in supervisor.processes()}
+    infra = {s.name for s in infrastructure(settings)}
     result = []
     for service in all_services(settings):
         process = processes.get(service.name)
+        if service.name not in infra and (process is None or process.state == "STOPPED"):
+            continue  # an app that was never started is not part of this stack's state
         state = process.state if process else "NOT RUNNING"
         healthy, detail = False, ""
         if state in _ALIVE:

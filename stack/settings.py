@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pydantic import BaseModel, Field, field_validator, model_validator
+from pydantic import AliasChoices, BaseModel, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
@@ -60,6 +60,10 @@ class StackSettings(BaseSettings):
     kafka_heap: str = "768m"
     connect_heap: str = "1g"
     ready_timeout_s: float = Field(default=120.0, gt=0)
+    # With a token, `stack up --apps` runs the Telegram bot too.
+    telegram_bot_token: SecretStr | None = Field(
+        default=None, validation_alias=AliasChoices("TELEGRAM_BOT_TOKEN", "telegram_bot_token")
+    )
 
     @field_validator("home", "install_dir")
     @classmethod
@@ -114,3 +118,17 @@ class StackSettings(BaseSettings):
     @property
     def s3_endpoint(self) -> str:
         return f"{self.host}:{self.ports.s3}"
+
+    def app_environment(self) -> dict[str, str]:
+        """SPEECH_COACH_* variables pointing the bot, the flows and the CLI at this stack."""
+        return {
+            "SPEECH_COACH_KAFKA__BOOTSTRAP_SERVERS": self.bootstrap_servers,
+            "SPEECH_COACH_S3__ENDPOINT": self.s3_endpoint,
+            "SPEECH_COACH_S3__ACCESS_KEY": self.s3_access_key,
+            "SPEECH_COACH_S3__SECRET_KEY": self.s3_secret_key,
+            "SPEECH_COACH_S3__BUCKET": self.s3_bucket,
+            "SPEECH_COACH_POSTGRES__DSN": self.postgres_dsn,
+            "SPEECH_COACH_CLICKHOUSE__HOST": self.host,
+            "SPEECH_COACH_CLICKHOUSE__PORT": str(self.ports.clickhouse_tcp),
+            "SPEECH_COACH_CONNECT__URL": self.connect_url,
+        }

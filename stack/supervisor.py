@@ -56,7 +56,7 @@ class Supervisor:
                 # The launcher starts services in order, after their health checks.
                 "autostart": "false",
                 "autorestart": "unexpected",
-                "startsecs": "1",
+                "startsecs": str(service.startsecs),
                 "startretries": "2",
                 "stopsignal": service.stopsignal,
                 "stopwaitsecs": str(service.stopwaitsecs),

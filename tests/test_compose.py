@@ -36,10 +36,9 @@ APP_COMMANDS = {
     "flow-conversion": ["speech-coach", "flow", "conversion"],
     "flow-transcription": ["speech-coach", "flow", "transcription"],
     "flow-feedback": ["speech-coach", "flow", "feedback"],
-    "flow-scoring": ["speech-coach", "flow", "scoring"],
-    "flow-words": ["speech-coach", "flow", "words"],
+    "flow-readmodels": ["speech-coach", "flow", "readmodels"],
 }
-INIT_SERVICE = "topics"
+INIT_SERVICE = "init"
 IMAGE_REF = re.compile(r"^\$\{(?P<var>[A-Z][A-Z0-9_]*)(?::\?[^}]*)?\}$")
 
 
@@ -250,11 +249,16 @@ def test_bot_waits_for_its_read_models(services: dict[str, Any]) -> None:
     assert _depends_on(services["bot"]).get("postgres") == "service_healthy"
 
 
-def test_topics_init_runs_once_after_redpanda(services: dict[str, Any]) -> None:
+def test_init_runs_once_after_the_services_it_prepares(services: dict[str, Any]) -> None:
     init = services[INIT_SERVICE]
-    assert init["command"] == ["speech-coach", "topics", "apply"]
+    assert init["command"] == ["speech-coach", "init"]
     assert init["restart"] == "no"
-    assert _depends_on(init) == {"redpanda": "service_healthy"}
+    assert _depends_on(init) == {
+        "redpanda": "service_healthy",
+        "minio": "service_healthy",
+        "postgres": "service_healthy",
+        "connect": "service_healthy",
+    }
 
 
 def test_healthy_conditions_point_at_healthchecked_services(services: dict[str, Any]) -> None:

@@ -41,3 +41,7 @@ class AudioConverted(Event):
     sample_rate: int = Field(ge=8000, le=192000, description="WAV sample rate in Hz.")
     pauses: tuple[Pause, ...] = Field(description="Detected pauses, in order.")
     speech_duration_s: Seconds = Field(description="Time spent speaking: duration minus pauses.")
+    leading_silence_s: Seconds | None = Field(
+        default=None,
+        description="Silence before the first speech: how long the learner took to start.",
+    )

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 from stack.services import clickhouse, connect, kafka, postgres, s3
+from stack.services.apps import app_services
 from stack.services.base import Service
 from stack.settings import StackSettings
 
 
-def all_services(settings: StackSettings) -> list[Service]:
+def infrastructure(settings: StackSettings) -> list[Service]:
     return [
         postgres.service(settings),
         clickhouse.service(settings),
@@ -15,3 +16,8 @@ def all_services(settings: StackSettings) -> list[Service]:
         kafka.service(settings),
         connect.service(settings),
     ]
+
+
+def all_services(settings: StackSettings) -> list[Service]:
+    """Infrastructure first, then the product's processes that use it."""
+    return [*infrastructure(settings), *app_services(settings)]

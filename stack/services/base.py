@@ -33,4 +33,6 @@ class Service:
     user: str | None = None
     stopsignal: str = "TERM"
     stopwaitsecs: int = 30
+    # Seconds a process must stay up before supervisord calls it RUNNING.
+    startsecs: int = 1
     environment: dict[str, str] = field(default_factory=dict)

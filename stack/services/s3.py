@@ -7,23 +7,26 @@ import urllib3
 from minio import Minio
 from minio.error import MinioException
 
+from clients.objectstore import minio_client
+from clients.settings import S3Connection
 from stack.services.base import Service, ServiceUnhealthy
 from stack.settings import StackSettings
 
 BINARY = "s3s-fs"
 
 
-def client(settings: StackSettings) -> Minio:
-    return Minio(
-        settings.s3_endpoint,
+def connection(settings: StackSettings) -> S3Connection:
+    return S3Connection(
+        endpoint=settings.s3_endpoint,
         access_key=settings.s3_access_key,
         secret_key=settings.s3_secret_key,
-        secure=False,
-        # Fail fast while the server is still starting; the launcher polls.
-        http_client=urllib3.PoolManager(
-            timeout=urllib3.Timeout(connect=2, read=10), retries=urllib3.Retry(total=0)
-        ),
+        bucket=settings.s3_bucket,
     )
+
+
+def client(settings: StackSettings) -> Minio:
+    # No retries: fail fast while the server is still starting; the launcher polls.
+    return minio_client(connection(settings), retries=0)
 
 
 def service(settings: StackSettings) -> Service:

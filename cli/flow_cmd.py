@@ -1,0 +1,25 @@
+"""`speech-coach flow NAME`: run one dataflow in the foreground until stopped."""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+from typing import Any
+
+FLOWS = ("conversion", "transcription", "feedback", "readmodels")
+
+
+def register(commands: Any) -> None:
+    flow = commands.add_parser("flow", help="run a dataflow (settings from SPEECH_COACH_*)")
+    flow.add_argument("name", choices=FLOWS)
+    flow.set_defaults(run=_run)
+
+
+def _run(args: argparse.Namespace) -> int:
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    module = importlib.import_module(f"flows.{args.name}.dataflow")
+    module.main()
+    return 0

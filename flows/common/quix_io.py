@@ -1,0 +1,92 @@
+"""Kafka in and out of Quix Streams flows, through the validating serializer.
+
+Values enter as raw bytes and are decoded by `schemas.serde`; what a flow emits is a
+`Record` (topic, key, value, headers) routed to its topic, so one dataframe can write events
+of several types and dead letters.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from quixstreams import Application
+from quixstreams.dataframe import StreamingDataFrame
+from quixstreams.models import Topic
+from quixstreams.models.serializers import SerializationContext, Serializer
+from typing_extensions import override
+
+from flows.common.records import Record, dead_letter
+from flows.common.settings import FlowSettings
+from schemas.events import Event
+from schemas.serde import InvalidEvent, deserialize
+from schemas.topics import topic_for
+
+log = logging.getLogger(__name__)
+
+
+class _RecordValue(Serializer):
+    @override
+    def __call__(self, value: Record, ctx: SerializationContext) -> bytes | None:  # type: ignore[override]
+        return value.value
+
+
+class _RecordKey(Serializer):
+    @override
+    def __call__(self, value: bytes | None, ctx: SerializationContext) -> bytes | None:  # type: ignore[override]
+        return value
+
+
+def application(settings: FlowSettings, name: str) -> Application:
+    return Application(
+        broker_address=settings.kafka.bootstrap_servers,
+        consumer_group=f"{settings.topic_namespace}speech-coach-{name}",
+        auto_offset_reset="earliest",
+        state_dir=settings.state_dir / name,
+        producer_extra_config={"enable.idempotence": True, "acks": "all"},
+        # Topics are declared in redpanda/; only Quix's own changelogs are created by it.
+        auto_create_topics=True,
+        loglevel="WARNING",
+    )
+
+
+def read_events(
+    app: Application, settings: FlowSettings, *event_classes: type[Event]
+) -> StreamingDataFrame:
+    """One dataframe over the topics of `event_classes`, values decoded to events.
+
+    An invalid payload becomes a dead-letter Record; flows pass Records through untouched.
+    """
+    frames = []
+    for event_cls in event_classes:
+        topic = app.topic(
+            topic_for(event_cls.EVENT_TYPE, settings.topic_namespace),
+            value_deserializer="bytes",
+            key_deserializer="bytes",
+        )
+        frames.append(app.dataframe(topic).apply(_decoder(event_cls, settings), metadata=True))
+    merged = frames[0]
+    for frame in frames[1:]:
+        merged = merged.concat(frame)
+    return merged
+
+
+def _decoder(event_cls: type[Event], settings: FlowSettings) -> Any:
+    def decode(value: bytes, key: bytes | None, _timestamp: int, _headers: Any) -> Event | Record:
+        try:
+            return deserialize(event_cls, value)
+        except InvalidEvent as exc:
+            log.error("dead-lettering a %s payload: %s", event_cls.EVENT_TYPE, exc)
+            return dead_letter(settings.topic_namespace, key, value, event_cls.EVENT_TYPE, exc)
+
+    return decode
+
+
+def write_records(app: Application, frame: StreamingDataFrame, topic_names: list[str]) -> None:
+    """Produces each Record value of `frame` to its own topic (one of `topic_names`)."""
+    topics: dict[str, Topic] = {
+        name: app.topic(name, key_serializer=_RecordKey(), value_serializer=_RecordValue())
+        for name in topic_names
+    }
+    frame = frame.set_headers(lambda record, _k, _t, _h: list(record.headers))
+    frame.to_topic(lambda record, _k, _t, _h: topics[record.topic], key=lambda r: r.key)

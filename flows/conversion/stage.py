@@ -1,0 +1,76 @@
+"""One answer through conversion: fetch, check, decode, measure, store, clean up, report."""
+
+from __future__ import annotations
+
+import tempfile
+from datetime import UTC, datetime
+from pathlib import Path
+
+from clients.objectstore import ObjectStore, StorageFailed, wav_key
+from flows.common.records import Record, event_record
+from flows.conversion.audio import container_for_mime, convert
+from flows.conversion.errors import AudioRejected
+from flows.conversion.limits import ConversionLimits
+from schemas.events import AnswerSubmitted, AudioConverted, Rejected
+from schemas.topics import topic_for
+
+
+def rejection(submitted: AnswerSubmitted, code: str, message: str, namespace: str) -> Record:
+    return event_record(
+        topic_for(Rejected.EVENT_TYPE, namespace),
+        Rejected(
+            event_id=f"rejected-{submitted.answer_id}",
+            occurred_at=datetime.now(UTC),
+            user_id=submitted.user_id,
+            answer_id=submitted.answer_id,
+            stage="conversion",
+            code=code,
+            message=message,
+            chat_id=submitted.chat_id,
+        ),
+    )
+
+
+def convert_answer(
+    submitted: AnswerSubmitted, store: ObjectStore, limits: ConversionLimits, namespace: str
+) -> list[Record]:
+    """AudioConverted, or Rejected with the reason; raises only when storage fails.
+
+    The original recording is deleted once it has been converted or rejected (DESIGN §6).
+    """
+    target = wav_key(submitted.user_id, submitted.answer_id)
+    with tempfile.TemporaryDirectory(prefix="conversion-") as tmp:
+        original = Path(tmp) / "original"
+        container: str | None = None
+        declared = submitted.declared_duration_s
+        try:
+            store.get_file(submitted.audio_key, original, bucket=submitted.audio_bucket)
+        except StorageFailed:
+            # A redelivered answer whose original is gone was converted before: use its WAV.
+            if not store.exists(target):
+                missing = "The recording was not found."
+                return [rejection(submitted, "audio_missing", missing, namespace)]
+            store.get_file(target, original)
+            container, declared = "wav", None
+        try:
+            container = container or container_for_mime(submitted.mime_type)
+            audio = convert(original, Path(tmp) / "answer.wav", declared, container, limits)
+        except AudioRejected as exc:
+            store.delete(submitted.audio_key, bucket=submitted.audio_bucket)
+            return [rejection(submitted, exc.code, exc.message, namespace)]
+        store.put_file(target, audio.wav_path, "audio/wav")
+    store.delete(submitted.audio_key, bucket=submitted.audio_bucket)
+    converted = AudioConverted(
+        event_id=f"converted-{submitted.answer_id}",
+        occurred_at=datetime.now(UTC),
+        user_id=submitted.user_id,
+        answer_id=submitted.answer_id,
+        wav_bucket=store.bucket,
+        wav_key=target,
+        duration_s=round(audio.duration_s, 3),
+        sample_rate=audio.sample_rate,
+        pauses=audio.speech.pauses,
+        speech_duration_s=round(audio.speech.speech_duration_s, 3),
+        leading_silence_s=round(audio.speech.leading_silence_s, 3),
+    )
+    return [event_record(topic_for(AudioConverted.EVENT_TYPE, namespace), converted)]

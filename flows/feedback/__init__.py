@@ -1,0 +1,1 @@
+"""Feedback dataflow: grading a transcribed answer into metrics, rubric scores and advice."""

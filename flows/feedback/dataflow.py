@@ -1,0 +1,108 @@
+"""Feedback flow (Quix Streams): the parts of each answer joined per learner → feedback
+(and a credit charge per GPT request)."""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from quixstreams import Application
+from quixstreams.state import State
+
+from clients.openai import OpenAISettings, openai_client
+from flows.common.quix_io import application, read_events, write_records
+from flows.common.records import DEAD_LETTERS, Record
+from flows.common.settings import FlowSettings
+from flows.feedback.engines.base import QuestionInfo
+from flows.feedback.engines.local import LocalGrader
+from flows.feedback.engines.openai import OpenAIGrader
+from flows.feedback.grading import Graders, grade
+from flows.feedback.join import LearnerState, absorb
+from flows.feedback.lexicon import load_lexicon
+from questionbank.catalog import QuestionCatalog
+from questionbank.connector import CDC_TOPIC
+from schemas.events import (
+    AnswerSubmitted,
+    AudioConverted,
+    CreditEvent,
+    Event,
+    Feedback,
+    QuestionAsked,
+    Rejected,
+    Transcript,
+)
+from schemas.topics import topic_for
+
+NAME = "feedback"
+INPUTS = (QuestionAsked, CreditEvent, AnswerSubmitted, AudioConverted, Transcript, Rejected)
+
+
+class FeedbackSettings(FlowSettings):
+    # auto: OpenAI when an API key is configured, the local grader otherwise.
+    feedback_engine: Literal["auto", "local", "openai"] = "auto"
+    openai: OpenAISettings = OpenAISettings()
+    catalog_timeout_s: float = 60.0
+
+
+def graders(settings: FeedbackSettings) -> Graders:
+    lexicon = load_lexicon()
+    local = LocalGrader(lexicon)
+    use_openai = settings.feedback_engine == "openai" or (
+        settings.feedback_engine == "auto" and settings.openai.api_key is not None
+    )
+    if not use_openai:
+        return Graders(local, None)
+    client = openai_client(settings.openai)
+    return Graders(local, OpenAIGrader(client, settings.openai.feedback_model, lexicon))
+
+
+def question_lookup(catalog: QuestionCatalog) -> Any:
+    def lookup(question_id: str) -> QuestionInfo | None:
+        question = catalog.get(question_id)
+        if question is None:
+            return None
+        return QuestionInfo(
+            question_id=question.question_id,
+            text=question.text,
+            category=question.category,
+            answer_time_s=question.answer_time_s,
+            preparation_s=question.preparation_s,
+        )
+
+    return lookup
+
+
+def _step(settings: FeedbackSettings, engines: Graders, catalog: QuestionCatalog) -> Any:
+    lookup = question_lookup(catalog)
+    namespace = settings.topic_namespace
+
+    def step(item: Event | Record, state: State[str, str]) -> list[Record]:
+        if isinstance(item, Record):
+            return [item]  # a dead letter passes through
+        raw = state.get("learner")
+        learner = LearnerState.model_validate_json(raw) if raw else LearnerState()
+        learner, ready = absorb(learner, item)
+        records: list[Record] = []
+        if ready is not None:
+            learner, records = grade(learner, ready, engines, lookup, namespace)
+        state.set("learner", learner.model_dump_json())
+        return records
+
+    return step
+
+
+def build(settings: FeedbackSettings, catalog: QuestionCatalog) -> Application:
+    app = application(settings, NAME)
+    events = read_events(app, settings, *INPUTS)
+    records = events.apply(_step(settings, graders(settings), catalog), stateful=True, expand=True)
+    ns = settings.topic_namespace
+    outputs = [topic_for(Feedback.EVENT_TYPE, ns), topic_for(CreditEvent.EVENT_TYPE, ns)]
+    write_records(app, records, [*outputs, ns + DEAD_LETTERS])
+    return app
+
+
+def main() -> None:
+    """Entry point of `speech-coach flow feedback`: settings from the environment."""
+    settings = FeedbackSettings()
+    with QuestionCatalog(settings.kafka, settings.topic_namespace + CDC_TOPIC) as catalog:
+        catalog.wait_until_loaded(settings.catalog_timeout_s)
+        build(settings, catalog).run()

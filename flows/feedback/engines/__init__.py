@@ -1,0 +1,1 @@
+"""Feedback engines: the local measured grader and the OpenAI grader, behind one protocol."""

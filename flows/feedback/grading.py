@@ -1,0 +1,106 @@
+"""Grades a joined answer: the configured engine if it can (and the learner has a credit
+for a GPT request), the local engine otherwise, saying why."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+from flows.common.records import Record, event_record
+from flows.feedback.engines.base import (
+    EngineUnavailable,
+    FeedbackEngine,
+    Grade,
+    GradingInput,
+    QuestionInfo,
+)
+from flows.feedback.join import LearnerState, ReadyAnswer
+from schemas.events import CreditEvent, Engines, Feedback
+from schemas.topics import topic_for
+
+# Each request to a paid engine costs the learner one credit (seed roadmap).
+CREDITS_PER_REQUEST = 1
+
+
+@dataclass(frozen=True)
+class Graders:
+    local: FeedbackEngine
+    paid: FeedbackEngine | None  # the OpenAI grader when configured
+
+
+def grading_input(ready: ReadyAnswer, question: QuestionInfo | None) -> GradingInput:
+    audio, transcript = ready.audio, ready.transcript
+    return GradingInput(
+        text=transcript.text,
+        words=transcript.words,
+        duration_s=audio.duration_s,
+        pauses=audio.pauses,
+        speech_duration_s=audio.speech_duration_s,
+        leading_silence_s=audio.leading_silence_s,
+        question=question,
+        time_to_answer_s=ready.time_to_answer_s,
+        language=ready.submitted.language,
+    )
+
+
+def grade(
+    state: LearnerState,
+    ready: ReadyAnswer,
+    graders: Graders,
+    question: Callable[[str], QuestionInfo | None],
+    namespace: str,
+) -> tuple[LearnerState, list[Record]]:
+    submitted = ready.submitted
+    answer = grading_input(
+        ready, question(submitted.question_id) if submitted.question_id else None
+    )
+    result: Grade | None = None
+    engine = graders.local
+    fallback: str | None = None
+    records: list[Record] = []
+    if graders.paid is not None:
+        if state.available_credits < CREDITS_PER_REQUEST:
+            fallback = "no_credits"
+        else:
+            try:
+                result = graders.paid.grade(answer)
+            except EngineUnavailable as exc:
+                fallback = exc.reason
+            else:
+                engine = graders.paid
+                state = state.spend_credit(submitted.answer_id)
+                records.append(
+                    _charge(submitted.user_id, submitted.answer_id, engine.name, namespace)
+                )
+    if result is None:
+        result = graders.local.grade(answer)
+    feedback = Feedback(
+        event_id=f"feedback-{submitted.answer_id}",
+        occurred_at=datetime.now(UTC),
+        user_id=submitted.user_id,
+        answer_id=submitted.answer_id,
+        question_id=submitted.question_id,
+        transcript=ready.transcript.text,
+        metrics=result.metrics,
+        scores=result.scores,
+        recommendations=result.recommendations,
+        engines=Engines(stt=ready.transcript.engine, feedback=engine.name),
+        fallback_reason=fallback,
+        language=submitted.language,
+        chat_id=submitted.chat_id,
+    )
+    return state, [event_record(topic_for(Feedback.EVENT_TYPE, namespace), feedback), *records]
+
+
+def _charge(user_id: str, answer_id: str, engine: str, namespace: str) -> Record:
+    charge = CreditEvent(
+        event_id=f"charge-{answer_id}",
+        occurred_at=datetime.now(UTC),
+        user_id=user_id,
+        kind="charge",
+        amount=CREDITS_PER_REQUEST,
+        reason=f"graded by {engine}",
+        answer_id=answer_id,
+    )
+    return event_record(topic_for(CreditEvent.EVENT_TYPE, namespace), charge)

@@ -1,0 +1,73 @@
+"""One converted answer through transcription: fetch the WAV, recognise it, report."""
+
+from __future__ import annotations
+
+import logging
+import tempfile
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from clients.objectstore import ObjectStore
+from flows.common.records import Record, event_record
+from flows.transcription.engines.base import EngineUnavailable, SpeechRecognizer
+from schemas.events import AudioConverted, Rejected, Transcript
+from schemas.topics import topic_for
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class Recognizers:
+    """The configured recogniser, and the local one that stands in when it cannot answer."""
+
+    preferred: SpeechRecognizer
+    local: SpeechRecognizer
+
+
+def transcribe_answer(
+    converted: AudioConverted, store: ObjectStore, engines: Recognizers, namespace: str
+) -> list[Record]:
+    with tempfile.TemporaryDirectory(prefix="transcription-") as tmp:
+        wav = Path(tmp) / "answer.wav"
+        store.get_file(converted.wav_key, wav, bucket=converted.wav_bucket)
+        engine = engines.preferred
+        try:
+            heard = engine.transcribe(wav)
+        except EngineUnavailable as exc:
+            if engine is engines.local:
+                return [_rejected(converted, exc.reason, namespace)]
+            log.warning("%s failed for %s (%s); using %s", engine.name, converted.answer_id,
+                        exc.reason, engines.local.name)  # fmt: skip
+            engine = engines.local
+            try:
+                heard = engine.transcribe(wav)
+            except EngineUnavailable as local_exc:
+                return [_rejected(converted, local_exc.reason, namespace)]
+    transcript = Transcript(
+        event_id=f"transcript-{converted.answer_id}",
+        occurred_at=datetime.now(UTC),
+        user_id=converted.user_id,
+        answer_id=converted.answer_id,
+        text=heard.text,
+        language=heard.language,
+        engine=engine.name,
+        words=heard.words,
+        duration_s=heard.duration_s,
+    )
+    return [event_record(topic_for(Transcript.EVENT_TYPE, namespace), transcript)]
+
+
+def _rejected(converted: AudioConverted, reason: str, namespace: str) -> Record:
+    return event_record(
+        topic_for(Rejected.EVENT_TYPE, namespace),
+        Rejected(
+            event_id=f"rejected-{converted.answer_id}",
+            occurred_at=datetime.now(UTC),
+            user_id=converted.user_id,
+            answer_id=converted.answer_id,
+            stage="transcription",
+            code="transcription_failed",
+            message=f"The recording could not be transcribed ({reason[:200]}).",
+        ),
+    )

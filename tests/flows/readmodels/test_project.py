@@ -1,0 +1,127 @@
+"""Events project onto the bot's read-model rows."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime, timedelta
+from typing import cast
+
+import pytest
+
+from flows.readmodels.connect_json import encode_struct
+from flows.readmodels.dataflow import row_record
+from flows.readmodels.project import LearnerView, RowChange, due_after, project
+from schemas.events import CreditEvent, Event, Feedback, QuestionAsked, UserEvent
+from tests.schemas.samples import SAMPLES
+
+T0 = datetime(2026, 2, 1, 9, 0, tzinfo=UTC)
+
+
+def _user(kind: str, at: datetime, language: str | None = None) -> UserEvent:
+    return UserEvent(
+        event_id=f"u-{kind}-{at.timestamp()}", occurred_at=at, user_id="7", chat_id=70,
+        kind=kind, language=language,
+    )  # fmt: skip
+
+
+def _fold(events: list[Event]) -> tuple[LearnerView, list[RowChange]]:
+    view, changes = LearnerView(), []
+    for event in events:
+        view, emitted = project(view, event)
+        changes.extend(emitted)
+    return view, changes
+
+
+def test_learner_row_follows_language_and_consent() -> None:
+    _, changes = _fold(
+        [
+            _user("registered", T0),
+            _user("language_set", T0 + timedelta(seconds=1), "ru"),
+            _user("consent_given", T0 + timedelta(seconds=2)),
+        ]
+    )
+    assert [c.table for c in changes] == ["rm_learners"] * 3
+    last = changes[-1].row
+    assert last is not None
+    assert (last["language"], last["consent"], last["chat_id"]) == ("ru", True, 70)
+    assert changes[0].row is not None
+    assert (changes[0].row["language"], changes[0].row["consent"]) == ("en", False)
+
+
+def test_answered_rows_count_answers_and_schedule_repetition() -> None:
+    feedback = cast(Feedback, SAMPLES["feedback"])
+    assert feedback.question_id is not None
+    later = feedback.model_copy(
+        update={"event_id": "f2", "occurred_at": feedback.occurred_at + timedelta(days=1)}
+    )
+    _, changes = _fold([feedback, feedback, later])
+    rows = [c.row for c in changes if c.table == "rm_answered"]
+    assert [r["times_answered"] for r in rows if r] == [1, 2]  # the redelivery adds nothing
+    second = rows[-1]
+    assert second is not None
+    overall = feedback.scores.overall
+    assert second["due_at"] == later.occurred_at + due_after(overall)
+
+
+@pytest.mark.parametrize(("overall", "days"), [(None, 1), (1.5, 1), (2.0, 3), (2.9, 3), (3.0, 7)])
+def test_weaker_answers_come_back_sooner(overall: float | None, days: int) -> None:
+    assert due_after(overall) == timedelta(days=days)
+
+
+def test_balance_folds_each_ledger_entry_once() -> None:
+    def credit(kind: str, amount: int, event_id: str) -> CreditEvent:
+        return CreditEvent(
+            event_id=event_id, occurred_at=T0, user_id="7", kind=kind,
+            amount=amount, reason="test",
+        )  # fmt: skip
+
+    _, changes = _fold(
+        [credit("top_up", 5, "a"), credit("charge", 1, "b"), credit("charge", 1, "b")]
+    )
+    assert [c.row["balance"] for c in changes if c.row] == [5, 4]
+
+
+def test_erasure_deletes_every_row_of_the_learner() -> None:
+    asked = QuestionAsked(
+        event_id="q1", occurred_at=T0, user_id="7", question_id="job_interview-003",
+        category="job_interview", chat_id=70, asked_at=T0, repetition=False,
+    )  # fmt: skip
+    feedback = cast(Feedback, SAMPLES["feedback"]).model_copy(update={"user_id": "7"})
+    view, _ = _fold([_user("registered", T0), asked, feedback])
+    view, changes = project(view, _user("erasure_requested", T0 + timedelta(days=1)))
+    assert view == LearnerView()
+    assert {(c.table, c.row) for c in changes if c.table != "rm_answered"} == {
+        ("rm_learners", None),
+        ("rm_balances", None),
+        ("rm_last_questions", None),
+    }
+    assert [c.key["question_id"] for c in changes if c.table == "rm_answered"] == [
+        feedback.question_id
+    ]
+
+
+def test_rows_are_connect_json_with_schema_and_tombstones_are_null() -> None:
+    change = RowChange(
+        "rm_last_questions",
+        {"user_id": "7"},
+        {"user_id": "7", "question_id": "q", "asked_at": T0},
+    )
+    record = row_record("ns-", change)
+    assert record.topic == "ns-rm_last_questions"
+    assert record.value is not None
+    value = json.loads(record.value)
+    assert value["payload"] == {
+        "user_id": "7",
+        "question_id": "q",
+        "asked_at": int(T0.timestamp() * 1000),
+    }
+    assert value["schema"]["fields"][2]["name"] == "org.apache.kafka.connect.data.Timestamp"
+    assert json.loads(record.key or b"")["payload"] == {"user_id": "7"}
+
+    deleted = row_record("", RowChange("rm_learners", {"user_id": "7"}, None))
+    assert deleted.value is None
+
+
+def test_a_row_missing_a_required_column_is_refused() -> None:
+    with pytest.raises(ValueError, match=r"missing \['asked_at'\]"):
+        encode_struct("t", {"asked_at": ("timestamp", False)}, {})

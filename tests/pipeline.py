@@ -1,0 +1,106 @@
+"""Running flows against the real stack in tests: namespaced topics, flow processes, and
+bounded waits for the events they emit."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import TypeVar
+
+from confluent_kafka import TopicPartition
+
+from clients.kafka import consumer, producer, send
+from clients.settings import KafkaConnection, S3Connection
+from schemas.events import Event
+from schemas.serde import deserialize
+from schemas.topics import namespaced, topic_for
+from stack.services.kafka import admin
+from stack.settings import REPO_ROOT, StackSettings
+from stack.topics import apply_topics
+
+E = TypeVar("E", bound=Event)
+
+
+class Pipeline:
+    """A namespace of topics on the test stack, and the environment flows need to use it."""
+
+    def __init__(self, stack: StackSettings, namespace: str, state_dir: Path) -> None:
+        self.stack = stack
+        self.namespace = namespace
+        self.state_dir = state_dir
+        self.kafka = KafkaConnection(bootstrap_servers=stack.bootstrap_servers)
+        self.s3 = S3Connection(
+            endpoint=stack.s3_endpoint,
+            access_key=stack.s3_access_key,
+            secret_key=stack.s3_secret_key,
+            bucket=stack.s3_bucket,
+        )
+        apply_topics(admin(stack), namespaced(namespace), report=lambda _: None)
+        self._producer = producer(self.kafka)
+
+    def env(self, **extra: str) -> dict[str, str]:
+        return {
+            **os.environ,
+            **self.stack.app_environment(),
+            "SPEECH_COACH_TOPIC_NAMESPACE": self.namespace,
+            "SPEECH_COACH_STATE_DIR": str(self.state_dir),
+            **extra,
+        }
+
+    def topic(self, event_cls: type[Event]) -> str:
+        return topic_for(event_cls.EVENT_TYPE, self.namespace)
+
+    def send(self, event: Event) -> None:
+        send(self._producer, self.topic(type(event)), event)
+
+    @contextmanager
+    def flow(self, name: str, **extra_env: str) -> Iterator[subprocess.Popen[bytes]]:
+        """`speech-coach flow NAME` running for the duration of the block."""
+        log = self.state_dir / f"{name}.log"
+        log.parent.mkdir(parents=True, exist_ok=True)
+        with log.open("wb") as out:
+            process = subprocess.Popen(
+                [sys.executable, "-m", "cli.main", "flow", name],
+                cwd=REPO_ROOT,
+                env=self.env(**extra_env),
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            )
+            try:
+                yield process
+            finally:
+                process.terminate()
+                try:
+                    process.wait(timeout=20)
+                except subprocess.TimeoutExpired:
+                    process.kill()
+                    process.wait(timeout=10)
+        if process.returncode not in (0, -15, 143):
+            print(log.read_text()[-5000:])
+
+    def collect(
+        self,
+        event_cls: type[E],
+        until: Callable[[list[E]], bool],
+        timeout_s: float = 60.0,
+    ) -> list[E]:
+        """Every event of the topic from the beginning, until `until` holds or time is up."""
+        topic = self.topic(event_cls)
+        reader = consumer(self.kafka, f"{self.namespace}test-reader-{time.monotonic_ns()}")
+        partitions = reader.list_topics(topic, timeout=10).topics[topic].partitions
+        reader.assign([TopicPartition(topic, p, 0) for p in partitions])
+        found: list[E] = []
+        deadline = time.monotonic() + timeout_s
+        try:
+            while not until(found) and time.monotonic() < deadline:
+                message = reader.poll(0.25)
+                if message is not None and not message.error():
+                    found.append(deserialize(event_cls, message.value()))
+        finally:
+            reader.close()
+        return found
