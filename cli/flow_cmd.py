@@ -7,7 +7,7 @@ import importlib
 import logging
 from typing import Any
 
-FLOWS = ("conversion", "transcription", "feedback", "readmodels")
+FLOWS = ("conversion", "transcription", "feedback", "readmodels", "scoring", "words", "analytics")
 
 
 def register(commands: Any) -> None:

@@ -7,13 +7,16 @@ import sys
 from collections.abc import Sequence
 
 from cli import (
+    bot_cmd,
     connectors_cmd,
     demo_cmd,
+    export_cmd,
     flow_cmd,
     init_cmd,
     practice_cmd,
     questions_cmd,
     stack_cmd,
+    stats_cmd,
     topics_cmd,
 )
 
@@ -31,6 +34,9 @@ def build_parser() -> argparse.ArgumentParser:
     questions_cmd.register(commands)
     flow_cmd.register(commands)
     practice_cmd.register(commands)
+    stats_cmd.register(commands)
+    bot_cmd.register(commands)
+    export_cmd.register(commands)
     return parser
 
 

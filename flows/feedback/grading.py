@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from flows.common.records import Record, event_record
 from flows.feedback.engines.base import (
@@ -70,17 +70,21 @@ def grade(
             else:
                 engine = graders.paid
                 state = state.spend_credit(submitted.answer_id)
-                records.append(
-                    _charge(submitted.user_id, submitted.answer_id, engine.name, namespace)
-                )
+                at = ready.transcript.occurred_at
+                charge = _charge(submitted.user_id, submitted.answer_id, engine.name, at, namespace)
+                records.append(charge)
     if result is None:
         result = graders.local.grade(answer)
     feedback = Feedback(
         event_id=f"feedback-{submitted.answer_id}",
-        occurred_at=datetime.now(UTC),
+        # Event time, not processing time: a replay of the same inputs yields the same event.
+        occurred_at=max(
+            submitted.occurred_at, ready.audio.occurred_at, ready.transcript.occurred_at
+        ),
         user_id=submitted.user_id,
         answer_id=submitted.answer_id,
         question_id=submitted.question_id,
+        answered_at=submitted.answered_at,
         transcript=ready.transcript.text,
         metrics=result.metrics,
         scores=result.scores,
@@ -93,10 +97,12 @@ def grade(
     return state, [event_record(topic_for(Feedback.EVENT_TYPE, namespace), feedback), *records]
 
 
-def _charge(user_id: str, answer_id: str, engine: str, namespace: str) -> Record:
+def _charge(
+    user_id: str, answer_id: str, engine: str, occurred_at: datetime, namespace: str
+) -> Record:
     charge = CreditEvent(
         event_id=f"charge-{answer_id}",
-        occurred_at=datetime.now(UTC),
+        occurred_at=occurred_at,
         user_id=user_id,
         kind="charge",
         amount=CREDITS_PER_REQUEST,

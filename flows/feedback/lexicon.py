@@ -8,7 +8,8 @@ the Lexical Frequency Profile (Laufer & Nation 1995), which treats words beyond 
 most frequent families as the sign of a sophisticated vocabulary.
 
 Building the lexicon parses the table (about 2 s and 270 MB peak here), so it is done
-once per process: use `load_lexicon()`.
+once per process: use `load_lexicon()`. Code that needs only lemmas and stop words (the
+words flow) uses `load_english()`, `lemmatize` and `ENGLISH_STOP_WORDS`, which are cheap.
 """
 
 from __future__ import annotations
@@ -29,6 +30,8 @@ COMMON_LEMMAS = 2000
 # all million forms would only add misspellings and names.
 _RANKED_FORMS = 50_000
 
+ENGLISH_STOP_WORDS: frozenset[str] = frozenset(w.lower() for w in STOP_WORDS)
+
 
 @dataclass(frozen=True)
 class Lexicon:
@@ -40,7 +43,7 @@ class Lexicon:
 
     def lemmas(self, words: Sequence[str]) -> tuple[str, ...]:
         """Lemmas of lowercased words, in order (a word without an entry is its own lemma)."""
-        return _lemmatize(self.nlp, words)
+        return lemmatize(self.nlp, words)
 
     def is_content(self, word: str) -> bool:
         """A lowercased alphabetic word that is not a stop word."""
@@ -51,7 +54,8 @@ class Lexicon:
         return lemma not in self.common_lemmas
 
 
-def _lemmatize(nlp: spacy.language.Language, words: Sequence[str]) -> tuple[str, ...]:
+def lemmatize(nlp: spacy.language.Language, words: Sequence[str]) -> tuple[str, ...]:
+    """Lookup lemmas of `words`, in order; the table is case-sensitive, so pass lowercase."""
     if not words:
         return ()
     doc = nlp.get_pipe("lemmatizer")(Doc(nlp.vocab, words=list(words)))
@@ -67,7 +71,7 @@ def _common_lemmas(nlp: spacy.language.Language) -> frozenset[str]:
     )
     del probs
     mass: dict[str, float] = {}
-    for (log_prob, _), lemma in zip(top, _lemmatize(nlp, [w for _, w in top]), strict=True):
+    for (log_prob, _), lemma in zip(top, lemmatize(nlp, [w for _, w in top]), strict=True):
         mass[lemma] = mass.get(lemma, 0.0) + math.exp(log_prob)
     # Ties broken by the lemma itself, so the set never depends on dict order.
     ranked = sorted(mass, key=lambda lemma: (-mass[lemma], lemma))
@@ -75,13 +79,16 @@ def _common_lemmas(nlp: spacy.language.Language) -> frozenset[str]:
 
 
 @cache
-def load_lexicon() -> Lexicon:
-    """The process-wide lexicon (built on first use)."""
+def load_english() -> spacy.language.Language:
+    """The process-wide English tokenizer + lookup lemmatizer (built on first use)."""
     nlp = spacy.blank("en")
     nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
     nlp.initialize()
-    return Lexicon(
-        nlp=nlp,
-        common_lemmas=_common_lemmas(nlp),
-        stop_words=frozenset(w.lower() for w in STOP_WORDS),
-    )
+    return nlp
+
+
+@cache
+def load_lexicon() -> Lexicon:
+    """The process-wide lexicon (built on first use)."""
+    nlp = load_english()
+    return Lexicon(nlp=nlp, common_lemmas=_common_lemmas(nlp), stop_words=ENGLISH_STOP_WORDS)

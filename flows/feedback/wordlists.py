@@ -12,6 +12,11 @@ Fillers are counted in two tiers, because a word such as "like" is a filler only
 
 from __future__ import annotations
 
+import re
+
+# Recognisers' notes on non-speech ("[BLANK_AUDIO]", "(laughs)") are not words.
+NON_SPEECH = re.compile(r"\[[^\]]*\]|\([^)]*\)")
+
 HESITATIONS: frozenset[str] = frozenset(
     {"um", "umm", "uh", "uhh", "uhm", "er", "erm", "ah", "ahh", "hmm", "hm", "mm", "mmm"}
 )

@@ -12,10 +12,18 @@ from flows.common.records import DEAD_LETTERS, Record
 from flows.common.settings import FlowSettings
 from flows.readmodels.connect_json import encode_struct
 from flows.readmodels.project import TABLES, LearnerView, RowChange, project
-from schemas.events import CreditEvent, Event, Feedback, QuestionAsked, UserEvent
+from schemas.events import (
+    CreditEvent,
+    Event,
+    Feedback,
+    Progress,
+    QuestionAsked,
+    UserEvent,
+    WordStats,
+)
 
 NAME = "readmodels"
-INPUTS = (UserEvent, QuestionAsked, Feedback, CreditEvent)
+INPUTS = (UserEvent, QuestionAsked, Feedback, CreditEvent, Progress, WordStats)
 
 
 class ReadModelSettings(FlowSettings):

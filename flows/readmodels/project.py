@@ -7,6 +7,7 @@ row upserts; an erasure request emits a deletion of every row of the learner.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -14,7 +15,15 @@ from typing import Any
 from pydantic import BaseModel, ConfigDict, Field
 
 from flows.readmodels.connect_json import ColumnType
-from schemas.events import CreditEvent, Event, Feedback, QuestionAsked, UserEvent
+from schemas.events import (
+    CreditEvent,
+    Event,
+    Feedback,
+    Progress,
+    QuestionAsked,
+    UserEvent,
+    WordStats,
+)
 
 REMEMBERED_IDS = 500
 
@@ -57,7 +66,53 @@ TABLES: dict[str, tuple[tuple[str, ...], dict[str, tuple[ColumnType, bool]]]] = 
             "asked_at": ("timestamp", False),
         },
     ),
+    "rm_progress": (
+        ("user_id",),
+        {
+            "user_id": ("string", False),
+            "answer_id": ("string", False),
+            "window_size": ("int32", False),
+            "answers_in_window": ("int32", False),
+            "last_n_delivery": ("double", False),
+            "last_n_language_use": ("double", False),
+            "last_n_topic_development": ("double", False),
+            "last_n_overall": ("double", False),
+            "last_7_days_overall": ("double", False),
+            "last_7_days_count": ("int32", False),
+            "trend": ("double", False),
+            "strongest": ("string", False),
+            "weakest": ("string", False),
+            "time_to_answer_median_s": ("double", True),
+            "updated_at": ("timestamp", False),
+        },
+    ),
+    "rm_scores": (
+        ("user_id", "answer_id"),
+        {
+            "user_id": ("string", False),
+            "answer_id": ("string", False),
+            "answered_at": ("timestamp", False),
+            "delivery": ("double", True),
+            "language_use": ("double", True),
+            "topic_development": ("double", True),
+            "overall": ("double", True),
+            "window_overall": ("double", True),
+        },
+    ),
+    "rm_vocabulary": (
+        ("user_id",),
+        {
+            "user_id": ("string", False),
+            "unique_total": ("int32", False),
+            "top_lemmas": ("string", False),
+            "newest": ("string", False),
+            "updated_at": ("timestamp", False),
+        },
+    ),
 }
+# How many of the newest words and recent chart points the flow remembers per learner.
+NEWEST_WORDS = 20
+RECENT_POINTS = 50
 
 
 @dataclass(frozen=True)
@@ -75,6 +130,15 @@ class Answered(BaseModel):
     last_overall: float | None
 
 
+class ScorePoint(BaseModel):
+    """One answer's point on the chart; the two halves arrive from two topics."""
+
+    model_config = ConfigDict(frozen=True)
+
+    feedback: Feedback | None = None
+    window_overall: float | None = None
+
+
 class LearnerView(BaseModel):
     model_config = ConfigDict(frozen=True)
 
@@ -85,6 +149,10 @@ class LearnerView(BaseModel):
     balance: int = 0
     credit_ids: tuple[str, ...] = ()
     has_last_question: bool = False
+    points: dict[str, ScorePoint] = Field(default_factory=dict)
+    newest_words: tuple[str, ...] = ()
+    has_progress: bool = False
+    has_vocabulary: bool = False
 
 
 def due_after(overall: float | None) -> timedelta:
@@ -97,25 +165,35 @@ def due_after(overall: float | None) -> timedelta:
 
 
 def project(view: LearnerView, event: Event) -> tuple[LearnerView, list[RowChange]]:
-    match event:
-        case UserEvent(kind="erasure_requested"):
-            return LearnerView(), _erase(view, event.user_id)
-        case UserEvent():
-            return _learner(view, event)
-        case QuestionAsked():
-            row = {
-                "user_id": event.user_id,
-                "question_id": event.question_id,
-                "asked_at": event.asked_at,
-            }
-            view = view.model_copy(update={"has_last_question": True})
-            return view, [RowChange("rm_last_questions", {"user_id": event.user_id}, row)]
-        case Feedback():
-            # Free practice has no question to schedule.
-            return _answered(view, event) if event.question_id else (view, [])
-        case CreditEvent():
-            return _credit(view, event)
-    raise TypeError(f"the read models do not read {type(event).__name__}")
+    handler = _HANDLERS.get(type(event))
+    if handler is None:
+        raise TypeError(f"the read models do not read {type(event).__name__}")
+    return handler(view, event)
+
+
+def _user_event(view: LearnerView, event: UserEvent) -> tuple[LearnerView, list[RowChange]]:
+    if event.kind == "erasure_requested":
+        return LearnerView(), _erase(view, event.user_id)
+    return _learner(view, event)
+
+
+def _asked(view: LearnerView, event: QuestionAsked) -> tuple[LearnerView, list[RowChange]]:
+    row = {"user_id": event.user_id, "question_id": event.question_id, "asked_at": event.asked_at}
+    view = view.model_copy(update={"has_last_question": True})
+    return view, [RowChange("rm_last_questions", {"user_id": event.user_id}, row)]
+
+
+def _feedback(view: LearnerView, event: Feedback) -> tuple[LearnerView, list[RowChange]]:
+    view, chart = _point(view, event.answer_id, feedback=event)
+    # Free practice has no question to schedule.
+    view, answered = _answered(view, event) if event.question_id else (view, [])
+    return view, chart + answered
+
+
+def _progress_event(view: LearnerView, event: Progress) -> tuple[LearnerView, list[RowChange]]:
+    view, chart = _point(view, event.answer_id, window_overall=event.last_n.overall)
+    view = view.model_copy(update={"has_progress": True})
+    return view, [_progress(event), *chart]
 
 
 def _learner(view: LearnerView, event: UserEvent) -> tuple[LearnerView, list[RowChange]]:
@@ -175,12 +253,97 @@ def _answered(view: LearnerView, event: Feedback) -> tuple[LearnerView, list[Row
     return view, [RowChange("rm_answered", key, row)]
 
 
+def _point(
+    view: LearnerView,
+    answer_id: str,
+    feedback: Feedback | None = None,
+    window_overall: float | None = None,
+) -> tuple[LearnerView, list[RowChange]]:
+    before = view.points.get(answer_id, ScorePoint())
+    point = ScorePoint(
+        feedback=feedback or before.feedback,
+        window_overall=window_overall if window_overall is not None else before.window_overall,
+    )
+    points = {**view.points, answer_id: point}
+    if len(points) > RECENT_POINTS:
+        points = dict(list(points.items())[-RECENT_POINTS:])
+    view = view.model_copy(update={"points": points})
+    if point.feedback is None:
+        return view, []  # the row needs the answer's time, which the feedback brings
+    scores = point.feedback.scores
+    key = {"user_id": point.feedback.user_id, "answer_id": answer_id}
+    row = {
+        **key,
+        "answered_at": point.feedback.answered_at or point.feedback.occurred_at,
+        "delivery": scores.delivery,
+        "language_use": scores.language_use,
+        "topic_development": scores.topic_development,
+        "overall": scores.overall,
+        "window_overall": point.window_overall,
+    }
+    return view, [RowChange("rm_scores", key, row)]
+
+
+def _progress(event: Progress) -> RowChange:
+    user = {"user_id": event.user_id}
+    row = {
+        **user,
+        "answer_id": event.answer_id,
+        "window_size": event.window_size,
+        "answers_in_window": event.answers_in_window,
+        "last_n_delivery": event.last_n.delivery,
+        "last_n_language_use": event.last_n.language_use,
+        "last_n_topic_development": event.last_n.topic_development,
+        "last_n_overall": event.last_n.overall,
+        "last_7_days_overall": event.last_7_days.overall,
+        "last_7_days_count": event.last_7_days.count,
+        "trend": event.trend,
+        "strongest": event.strongest,
+        "weakest": event.weakest,
+        "time_to_answer_median_s": event.time_to_answer_median_s,
+        "updated_at": event.occurred_at,
+    }
+    return RowChange("rm_progress", user, row)
+
+
+def _vocabulary(view: LearnerView, event: WordStats) -> tuple[LearnerView, list[RowChange]]:
+    newest = (*reversed(event.new_lemmas), *view.newest_words)
+    newest = tuple(dict.fromkeys(newest))[:NEWEST_WORDS]
+    view = view.model_copy(update={"newest_words": newest, "has_vocabulary": True})
+    user = {"user_id": event.user_id}
+    row = {
+        **user,
+        "unique_total": event.unique_total,
+        "top_lemmas": ",".join(f"{c.lemma}:{c.count}" for c in event.top_lemmas),
+        "newest": ",".join(newest),
+        "updated_at": event.occurred_at,
+    }
+    return view, [RowChange("rm_vocabulary", user, row)]
+
+
 def _erase(view: LearnerView, user_id: str) -> list[RowChange]:
     user = {"user_id": user_id}
     changes = [RowChange("rm_learners", user, None), RowChange("rm_balances", user, None)]
     if view.has_last_question:
         changes.append(RowChange("rm_last_questions", user, None))
+    if view.has_progress:
+        changes.append(RowChange("rm_progress", user, None))
+    if view.has_vocabulary:
+        changes.append(RowChange("rm_vocabulary", user, None))
+    changes.extend(
+        RowChange("rm_scores", {**user, "answer_id": a}, None) for a in sorted(view.points)
+    )
     changes.extend(
         RowChange("rm_answered", {**user, "question_id": q}, None) for q in sorted(view.answered)
     )
     return changes
+
+
+_HANDLERS: dict[type[Event], Callable[[LearnerView, Any], tuple[LearnerView, list[RowChange]]]] = {
+    UserEvent: _user_event,
+    QuestionAsked: _asked,
+    Feedback: _feedback,
+    Progress: _progress_event,
+    WordStats: _vocabulary,
+    CreditEvent: _credit,
+}

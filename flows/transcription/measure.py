@@ -21,7 +21,7 @@ from flows.transcription.engines.base import SpeechRecognizer
 from flows.transcription.engines.local import LocalWhisper, LocalWhisperSettings
 from flows.transcription.synth import decode_voice_note, encode_voice_note, synthesize
 from flows.transcription.wav import duration_s, read_samples
-from flows.transcription.wer import normalize, word_errors
+from flows.transcription.wer import WordErrors, normalize, word_errors
 
 FILLERS = frozenset({"um", "uh", "er", "erm", "ah", "hmm", "mm"})
 
@@ -147,9 +147,7 @@ class Clip:
 @dataclass(frozen=True)
 class Result:
     clip: Clip
-    wer: float
-    reference_words: int
-    errors: int
+    errors: WordErrors
     seconds: float  # spent transcribing
     fillers_said: int
     fillers_heard: int
@@ -179,14 +177,10 @@ def measure(engine: SpeechRecognizer, clips: Sequence[Clip]) -> list[Result]:
         started = time.perf_counter()
         speech = engine.transcribe(clip.wav)
         seconds = time.perf_counter() - started
-        errors = word_errors(clip.sample.text, speech.text)
-        edits = errors.substitutions + errors.deletions + errors.insertions
         results.append(
             Result(
                 clip=clip,
-                wer=errors.rate,
-                reference_words=errors.reference_words,
-                errors=edits,
+                errors=word_errors(clip.sample.text, speech.text),
                 seconds=seconds,
                 fillers_said=_fillers(clip.sample.text),
                 fillers_heard=_fillers(speech.text),
@@ -204,10 +198,10 @@ def render(engine: str, results: Sequence[Result]) -> str:
         fillers = f"{r.fillers_heard}/{r.fillers_said}"
         lines.append(
             f"{r.clip.sample.name:<12}{r.clip.sample.wpm:>5}{r.clip.duration_s:>9.1f}"
-            f"{100 * r.wer:>8.1f}{r.rtf:>8.3f}{fillers:>10}"
+            f"{100 * r.errors.rate:>8.1f}{r.rtf:>8.3f}{fillers:>10}"
         )
     audio = sum(r.clip.duration_s for r in results)
-    pooled = sum(r.errors for r in results) / sum(r.reference_words for r in results)
+    pooled = sum(r.errors.edits for r in results) / sum(r.errors.reference_words for r in results)
     said, heard = sum(r.fillers_said for r in results), sum(r.fillers_heard for r in results)
     lines.append(
         f"{'all':<12}{'':>5}{audio:>9.1f}{100 * pooled:>8.1f}"

@@ -17,15 +17,12 @@ from pathlib import Path
 
 import numpy as np
 
-from flows.transcription.wav import SAMPLE_RATE, read_samples
+from flows.transcription.wav import FRAME_S, SAMPLE_RATE, loud_frames, read_samples
 
 # Synthesis and coding of a few minutes of audio take well under a second here.
 _TIMEOUT_S = 60.0
 # Telegram voice notes are Opus in OGG; 24 kbit/s mono is typical of what clients send.
 VOICE_NOTE_KBPS = 24
-# 10 ms frames louder than -40 dBFS count as speech; espeak-ng's silence is digital zero.
-_FRAME_S = 0.01
-_SPEECH_RMS = 0.01
 
 
 class SynthesisError(Exception):
@@ -58,6 +55,8 @@ _PCM16 = ("-ac", "1", "-ar", str(SAMPLE_RATE), "-c:a", "pcm_s16le", *_BITEXACT)
 
 def synthesize(text: str, wav: Path, *, wpm: int = 150, voice: str = "en-us") -> Path:
     """Speak `text` at about `wpm` words per minute into a 16 kHz mono 16-bit WAV."""
+    if not text.strip():
+        raise SynthesisError("nothing to say: the text is empty")
     # Text goes through stdin, so a leading "-" is never read as an option.
     speech = _run(["espeak-ng", "-v", voice, "-s", str(wpm), "--stdin", "--stdout"], text.encode())
     _run(_ffmpeg("-f", "wav", "-i", "pipe:0", *_PCM16, str(wav)), speech)
@@ -83,11 +82,7 @@ def decode_voice_note(ogg: Path, wav: Path) -> Path:
 
 def speech_span(wav: Path) -> tuple[float, float]:
     """Start and end of speech in seconds: first and last 10 ms frame above -40 dBFS."""
-    samples = read_samples(wav)
-    frame = round(_FRAME_S * SAMPLE_RATE)
-    count = len(samples) // frame
-    rms = np.sqrt(np.mean(samples[: count * frame].reshape(count, frame) ** 2, axis=1))
-    loud = np.flatnonzero(rms > _SPEECH_RMS)
+    loud = np.flatnonzero(loud_frames(read_samples(wav)))
     if loud.size == 0:
         raise SynthesisError(f"{wav}: no speech above -40 dBFS")
-    return float(loud[0] * _FRAME_S), float((loud[-1] + 1) * _FRAME_S)
+    return float(loud[0] * FRAME_S), float((loud[-1] + 1) * FRAME_S)

@@ -9,6 +9,9 @@ import numpy as np
 from numpy.typing import NDArray
 
 SAMPLE_RATE = 16_000
+FRAME_S = 0.01
+# A 10 ms frame louder than -40 dBFS (RMS) holds sound: speech, or noise as loud as speech.
+LOUD_RMS = 0.01
 
 
 class WavFormatError(Exception):
@@ -33,3 +36,12 @@ def read_samples(path: Path) -> NDArray[np.float32]:
 
 def duration_s(samples: NDArray[np.float32]) -> float:
     return len(samples) / SAMPLE_RATE
+
+
+def loud_frames(samples: NDArray[np.float32]) -> NDArray[np.bool_]:
+    """One flag per whole 10 ms frame: is its RMS above -40 dBFS?"""
+    frame = round(FRAME_S * SAMPLE_RATE)
+    count = len(samples) // frame
+    frames = samples[: count * frame].reshape(count, frame)
+    loud: NDArray[np.bool_] = np.sqrt(np.mean(frames**2, axis=1)) > LOUD_RMS
+    return loud

@@ -32,9 +32,12 @@ class WordErrors:
     reference_words: int
 
     @property
+    def edits(self) -> int:
+        return self.substitutions + self.deletions + self.insertions
+
+    @property
     def rate(self) -> float:
-        edits = self.substitutions + self.deletions + self.insertions
-        return edits / self.reference_words
+        return self.edits / self.reference_words
 
 
 def normalize(text: str) -> list[str]:

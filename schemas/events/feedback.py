@@ -6,7 +6,16 @@ from typing import Annotated, ClassVar, Literal
 
 from pydantic import Field
 
-from schemas.events.base import ChatId, Count, Event, Identifier, Language, Part, Seconds
+from schemas.events.base import (
+    ChatId,
+    Count,
+    Event,
+    Identifier,
+    Language,
+    Part,
+    Seconds,
+    UtcDatetime,
+)
 
 Score = Annotated[float, Field(ge=0, le=4)]
 
@@ -88,6 +97,9 @@ class Feedback(Event):
     )
     chat_id: ChatId | None = Field(
         default=None, description="Telegram chat to reply in; None for CLI submissions."
+    )
+    answered_at: UtcDatetime | None = Field(
+        default=None, description="When the learner answered: the event time of the answer."
     )
     fallback_reason: str | None = Field(
         default=None,

@@ -19,10 +19,14 @@ from schemas.events import (
     CreditEvent,
     Engines,
     Feedback,
+    LemmaCount,
     Metrics,
+    Progress,
     QuestionAsked,
     RubricScores,
     UserEvent,
+    WindowScores,
+    WordStats,
 )
 from stack.settings import StackSettings
 from tests.pipeline import Pipeline
@@ -30,12 +34,16 @@ from tests.pipeline import Pipeline
 pytestmark = pytest.mark.stack
 
 T0 = datetime(2026, 3, 1, 10, 0, tzinfo=UTC)
+SCORES = RubricScores(delivery=2.5, language_use=2.5, topic_development=2.5, overall=2.5)
 QUERIES = (
     "SELECT user_id, chat_id, language, consent FROM rm_learners",
     "SELECT user_id, question_id, times_answered, last_overall, due_at - last_answered_at"
     " FROM rm_answered",
     "SELECT user_id, balance FROM rm_balances",
     "SELECT user_id, question_id FROM rm_last_questions",
+    "SELECT user_id, answer_id, last_n_overall, strongest FROM rm_progress",
+    "SELECT answer_id, overall, window_overall FROM rm_scores",
+    "SELECT user_id, unique_total, newest FROM rm_vocabulary",
 )
 
 
@@ -93,6 +101,14 @@ def test_events_become_rows_duplicates_stay_single_and_erasure_deletes(
                     reason="test"),
         CreditEvent(event_id="c2", occurred_at=T0, user_id="u1", kind="charge", amount=1,
                     reason="test", answer_id="f1"),
+        Progress(event_id="progress-f1", occurred_at=T0, user_id="u1", answer_id="f1",
+                 window_size=5, answers_in_window=1, last_n=SCORES,
+                 last_7_days=WindowScores(**SCORES.model_dump(), count=1), trend=0,
+                 strongest="delivery", weakest="language_use"),
+        WordStats(event_id="words-f1", occurred_at=T0, user_id="u1", answer_id="f1",
+                  lemma_counts=(LemmaCount(lemma="meeting", count=2),),
+                  new_lemmas=("meeting",), unique_total=1,
+                  top_lemmas=(LemmaCount(lemma="meeting", count=2),)),
     ]  # fmt: skip
     try:
         with pipeline.flow("readmodels"), psycopg.connect(database, autocommit=True) as conn:
@@ -107,10 +123,14 @@ def test_events_become_rows_duplicates_stay_single_and_erasure_deletes(
                 [("u1", "workplace-004", 1, 2.5, timedelta(days=3))],
                 [("u1", 4)],
                 [("u1", "workplace-004")],
+                [("u1", "f1", 2.5, "delivery")],
+                [("f1", 2.5, 2.5)],
+                [("u1", 1, "meeting")],
             )
             assert _wait(rows, expected) == expected
 
             pipeline.send(user("erasure_requested", T0 + timedelta(days=1)))
-            assert _wait(rows, ([], [], [], [])) == ([], [], [], [])
+            nothing: tuple[list[Any], ...] = tuple([] for _ in QUERIES)
+            assert _wait(rows, nothing) == nothing
     finally:
         delete_connector(stack.connect_url, name)

@@ -11,7 +11,18 @@ import pytest
 from flows.readmodels.connect_json import encode_struct
 from flows.readmodels.dataflow import row_record
 from flows.readmodels.project import LearnerView, RowChange, due_after, project
-from schemas.events import CreditEvent, Event, Feedback, QuestionAsked, UserEvent
+from schemas.events import (
+    CreditEvent,
+    Event,
+    Feedback,
+    LemmaCount,
+    Progress,
+    QuestionAsked,
+    RubricScores,
+    UserEvent,
+    WindowScores,
+    WordStats,
+)
 from tests.schemas.samples import SAMPLES
 
 T0 = datetime(2026, 2, 1, 9, 0, tzinfo=UTC)
@@ -90,11 +101,14 @@ def test_erasure_deletes_every_row_of_the_learner() -> None:
     view, _ = _fold([_user("registered", T0), asked, feedback])
     view, changes = project(view, _user("erasure_requested", T0 + timedelta(days=1)))
     assert view == LearnerView()
-    assert {(c.table, c.row) for c in changes if c.table != "rm_answered"} == {
+    assert {(c.table, c.row) for c in changes if c.table not in ("rm_answered", "rm_scores")} == {
         ("rm_learners", None),
         ("rm_balances", None),
         ("rm_last_questions", None),
     }
+    assert [(c.key["answer_id"], c.row) for c in changes if c.table == "rm_scores"] == [
+        (feedback.answer_id, None)
+    ]
     assert [c.key["question_id"] for c in changes if c.table == "rm_answered"] == [
         feedback.question_id
     ]
@@ -125,3 +139,50 @@ def test_rows_are_connect_json_with_schema_and_tombstones_are_null() -> None:
 def test_a_row_missing_a_required_column_is_refused() -> None:
     with pytest.raises(ValueError, match=r"missing \['asked_at'\]"):
         encode_struct("t", {"asked_at": ("timestamp", False)}, {})
+
+
+def _progress(answer_id: str, overall: float, at: datetime) -> Progress:
+    scores = {"delivery": 2.0, "language_use": 3.0, "topic_development": 2.5, "overall": overall}
+    return Progress(
+        event_id=f"progress-{answer_id}", occurred_at=at, user_id="7", answer_id=answer_id,
+        window_size=5, answers_in_window=1, last_n=RubricScores(**scores),
+        last_7_days=WindowScores(**scores, count=1), trend=0.0, strongest="language_use",
+        weakest="delivery",
+    )  # fmt: skip
+
+
+def test_chart_points_join_feedback_and_window_in_any_order() -> None:
+    base = cast(Feedback, SAMPLES["feedback"]).model_copy(update={"user_id": "7"})
+    first = base.model_copy(update={"answer_id": "a1", "answered_at": T0})
+    second = base.model_copy(update={"answer_id": "a2", "answered_at": T0 + timedelta(hours=1)})
+    # a1: feedback then progress; a2: progress first (another topic may be ahead).
+    _, changes = _fold([first, _progress("a1", 2.2, T0), _progress("a2", 2.6, T0), second])
+    points = [(c.key["answer_id"], c.row) for c in changes if c.table == "rm_scores"]
+    assert [(a, r["window_overall"] if r else None) for a, r in points] == [
+        ("a1", None),
+        ("a1", 2.2),
+        ("a2", 2.6),
+    ]
+    assert points[-1][1] is not None
+    assert points[-1][1]["answered_at"] == T0 + timedelta(hours=1)
+    assert points[-1][1]["overall"] == base.scores.overall
+    progress_rows = [c.row for c in changes if c.table == "rm_progress"]
+    assert [r["last_n_overall"] for r in progress_rows if r] == [2.2, 2.6]
+
+
+def test_vocabulary_keeps_the_newest_words_first() -> None:
+    def stats(answer: str, new: tuple[str, ...], total: int) -> WordStats:
+        return WordStats(
+            event_id=f"words-{answer}", occurred_at=T0, user_id="7", answer_id=answer,
+            lemma_counts=(), new_lemmas=new, unique_total=total,
+            top_lemmas=(LemmaCount(lemma="city", count=3), LemmaCount(lemma="job", count=2)),
+        )  # fmt: skip
+
+    _, changes = _fold([stats("a1", ("city", "job"), 2), stats("a2", ("museum",), 3)])
+    last = changes[-1].row
+    assert last is not None
+    assert (last["unique_total"], last["newest"], last["top_lemmas"]) == (
+        3,
+        "museum,job,city",
+        "city:3,job:2",
+    )

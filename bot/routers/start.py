@@ -1,0 +1,173 @@
+"""Registration, interface language and consent to store voice recordings."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from aiogram import Bot, Router
+from aiogram.filters import Command, CommandStart
+from aiogram.filters.callback_data import CallbackData
+from aiogram.types import (
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+)
+
+from bot.i18n import LANGUAGES, Catalogs, Texts
+from bot.learners import Learner
+from bot.own_writes import OwnWrites
+from bot.sink import EventSink
+from schemas.events import UserEvent
+
+
+class LanguageChoice(CallbackData, prefix="lang"):
+    language: Literal["en", "ru"]
+    onboarding: bool  # after /start the consent notice follows
+
+
+class ConsentChoice(CallbackData, prefix="consent"):
+    give: bool
+
+
+def language_keyboard(t: Texts, onboarding: bool) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            [
+                InlineKeyboardButton(
+                    text=t(f"language.{language}"),
+                    callback_data=LanguageChoice(language=language, onboarding=onboarding).pack(),
+                )
+                for language in LANGUAGES
+            ]
+        ]
+    )
+
+
+def consent_keyboard(t: Texts) -> InlineKeyboardMarkup:
+    return InlineKeyboardMarkup(
+        inline_keyboard=[
+            [
+                InlineKeyboardButton(
+                    text=t("consent.give"), callback_data=ConsentChoice(give=True).pack()
+                ),
+                InlineKeyboardButton(
+                    text=t("consent.withdraw"), callback_data=ConsentChoice(give=False).pack()
+                ),
+            ]
+        ]
+    )
+
+
+def _chat_id(query: CallbackQuery) -> int:
+    # In a private chat the chat id is the user id; the message may be too old to carry it.
+    return query.message.chat.id if query.message is not None else query.from_user.id
+
+
+async def _confirm(query: CallbackQuery, bot: Bot, text: str) -> None:
+    """Replaces the message with the buttons by the confirmation, or sends it when too old."""
+    await query.answer()
+    if isinstance(query.message, Message):
+        await query.message.edit_text(text)
+    else:
+        await bot.send_message(_chat_id(query), text)
+
+
+async def start(
+    message: Message, *, learner: Learner, t: Texts, event_id: str, now: datetime, sink: EventSink
+) -> None:
+    user = message.from_user
+    await sink.emit(
+        UserEvent(
+            event_id=event_id,
+            occurred_at=now,
+            user_id=learner.user_id,
+            kind="registered",
+            chat_id=message.chat.id,
+            language=learner.language,
+            username=None if user is None else user.username,
+        )
+    )
+    await message.answer(t("start.welcome", name="" if user is None else user.first_name))
+    await message.answer(t("start.choose_language"), reply_markup=language_keyboard(t, True))
+
+
+async def help_(message: Message, t: Texts) -> None:
+    await message.answer(t("start.help"))
+
+
+async def language(message: Message, t: Texts) -> None:
+    await message.answer(t("start.choose_language"), reply_markup=language_keyboard(t, False))
+
+
+async def consent(message: Message, t: Texts) -> None:
+    await message.answer(t("consent.notice"), reply_markup=consent_keyboard(t))
+
+
+async def language_chosen(
+    query: CallbackQuery,
+    *,
+    callback_data: LanguageChoice,
+    bot: Bot,
+    learner: Learner,
+    event_id: str,
+    now: datetime,
+    sink: EventSink,
+    own_writes: OwnWrites,
+    catalogs: Catalogs,
+) -> None:
+    chosen = callback_data.language
+    chat_id = _chat_id(query)
+    await sink.emit(
+        UserEvent(
+            event_id=event_id,
+            occurred_at=now,
+            user_id=learner.user_id,
+            kind="language_set",
+            chat_id=chat_id,
+            language=chosen,
+        )
+    )
+    own_writes.language_set(learner.user_id, chosen, now)
+    t = catalogs[chosen]
+    await _confirm(query, bot, t("start.language_set"))
+    if callback_data.onboarding and not learner.consent:
+        await bot.send_message(chat_id, t("consent.notice"), reply_markup=consent_keyboard(t))
+
+
+async def consent_chosen(
+    query: CallbackQuery,
+    *,
+    callback_data: ConsentChoice,
+    bot: Bot,
+    learner: Learner,
+    t: Texts,
+    event_id: str,
+    now: datetime,
+    sink: EventSink,
+    own_writes: OwnWrites,
+) -> None:
+    chat_id = _chat_id(query)
+    await sink.emit(
+        UserEvent(
+            event_id=event_id,
+            occurred_at=now,
+            user_id=learner.user_id,
+            kind="consent_given" if callback_data.give else "consent_withdrawn",
+            chat_id=chat_id,
+        )
+    )
+    own_writes.consent_set(learner.user_id, callback_data.give, now)
+    await _confirm(query, bot, t("consent.given" if callback_data.give else "consent.withdrawn"))
+
+
+def build() -> Router:
+    router = Router(name="start")
+    router.message.register(start, CommandStart())
+    router.message.register(help_, Command("help"))
+    router.message.register(language, Command("language"))
+    router.message.register(consent, Command("consent"))
+    router.callback_query.register(language_chosen, LanguageChoice.filter())
+    router.callback_query.register(consent_chosen, ConsentChoice.filter())
+    return router

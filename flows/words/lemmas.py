@@ -1,0 +1,110 @@
+"""The lemmas of one answer, counted: the words a learner used, in dictionary form.
+
+Pure and deterministic: spaCy's English tokenizer and lookup lemmatizer, offline (the
+pipeline and stop words are feedback's, see flows/feedback/lexicon.py). The rules:
+
+- Recognisers' non-speech notes ("[BLANK_AUDIO]", "(laughs)") are removed, the apostrophe
+  variants (U+2019, U+2018, U+02BC) become ' and the hyphens U+2010, U+2011 become -, and the
+  text is lowercased: every lemma is lowercase ("I" is "i", a stop word; "John" is "john").
+- Contractions and possessives split as spaCy's tokenizer splits them, and each piece counts
+  in the form spaCy normalises it to: "don't" → do + not, "can't" → can + not, "I'm" →
+  i + am, "we'll" → we + will, "it's" → it + 's, "John's" → john + 's. All of those pieces
+  but "john" are stop words.
+- A hyphenated word is one word ("well-known", "e-mail"): spaCy splits it, and the parts
+  are joined again when the hyphen has no space on either side. Its lemma is the lookup
+  table's entry for the whole word ("e-mails" → "e-mail"), else the word itself
+  ("self-driving"). A hyphen at a word's edge is dropped ("well- known" → well + known).
+- A word is letters with inner apostrophes or hyphens; anything else is not counted:
+  punctuation, abbreviations with dots ("p.m."), and every token with a digit ("45",
+  "1990s", "mp3", "covid-19", "3-year-old").
+- Numbers are not vocabulary, in digits or in words: number words ("seventeen", "hundreds",
+  "twenty-one", ordinals such as "first" and "tenth": spaCy's `like_num` on every part) are
+  dropped too, so "45" and "forty-five" are treated alike. This also drops "second" and
+  "seconds" as units of time.
+- A word counts only when neither it nor its lemma is a stop word (spaCy's list), a
+  hesitation ("um", "uh", "er": wordlists.HESITATIONS) or a number. Checking the lemma keeps
+  every form of a stop word out ("went" → go, "ones" → one) and the table's odd entries for
+  stop forms ("does" → doe); the price is "better" and "best", which the table maps to the
+  stop word "well".
+- Discourse markers ("like", "actually") do count: they are words the learner knows;
+  whether one served as a filler is a delivery measure (the feedback flow's).
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+
+from spacy.lang.en.lex_attrs import like_num
+
+from flows.feedback.lexicon import ENGLISH_STOP_WORDS, lemmatize, load_english
+from flows.feedback.wordlists import HESITATIONS, NON_SPEECH
+
+# The bound of schemas.events.word_stats.Lemma: a longer "word" is not one anyway.
+MAX_LEMMA_CHARS = 100
+
+_UNIFY = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "\u2010": "-", "\u2011": "-"})
+_WORD = re.compile(r"[^\W\d_]+(?:['-][^\W\d_]+)*")
+
+
+def lemma_counts(text: str) -> dict[str, int]:
+    """How often each lemma occurs in `text`, by the rules of the module docstring."""
+    words = [form for form in _forms(text) if _counts(form)]
+    distinct = list(dict.fromkeys(words))  # answers repeat words: look each up once
+    lemma_of = dict(zip(distinct, lemmatize(load_english(), distinct), strict=True))
+    return dict(Counter(lemma for lemma in map(lemma_of.__getitem__, words) if _counts(lemma)))
+
+
+def _forms(text: str) -> list[str]:
+    """The text's tokens as spaCy normalises them, hyphenated words joined again."""
+    text = NON_SPEECH.sub(" ", text).translate(_UNIFY).lower()
+    # Token objects are costly to make: read each one once.
+    tokens = [(t.text, t.norm_, t.whitespace_) for t in load_english().make_doc(text)]
+    forms: list[str] = []
+    glue = False  # the previous token was a hyphen inside a word
+    for i, (text_, norm, space) in enumerate(tokens):
+        # A dash stuck to a word's edge ("well- known", "-start") is not part of it.
+        form = norm.strip("-")
+        if glue:
+            forms[-1] = f"{forms[-1]}-{form}"
+            glue = False
+        elif text_ == "-" and 0 < i < len(tokens) - 1 and not tokens[i - 1][2] and not space:
+            glue = True
+        else:
+            forms.append(form)
+    return forms
+
+
+@lru_cache(maxsize=1 << 16)  # word frequencies are Zipfian: most checks are repeats
+def _counts(word: str) -> bool:
+    return (
+        len(word) <= MAX_LEMMA_CHARS
+        and _WORD.fullmatch(word) is not None
+        and word not in ENGLISH_STOP_WORDS
+        and word not in HESITATIONS
+        and not all(like_num(part) for part in word.split("-"))  # type: ignore[no-untyped-call]
+    )
+
+
+@dataclass(frozen=True)
+class Throughput:
+    tokens: int  # spaCy tokens of the texts, punctuation included
+    seconds: float
+
+    @property
+    def tokens_per_s(self) -> float:
+        return self.tokens / self.seconds if self.seconds > 0 else 0.0
+
+
+def measure_throughput(texts: Sequence[str]) -> Throughput:
+    """Wall-clock time of `lemma_counts` over `texts` (the pipeline is loaded beforehand)."""
+    nlp = load_english()
+    tokens = sum(len(nlp.make_doc(text)) for text in texts)
+    start = time.perf_counter()
+    for text in texts:
+        lemma_counts(text)
+    return Throughput(tokens, time.perf_counter() - start)

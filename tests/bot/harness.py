@@ -1,0 +1,171 @@
+"""Running the real bot against the real stack and the fake Bot API, with bounded waits."""
+
+from __future__ import annotations
+
+import asyncio
+import socket
+import time
+import uuid
+from collections.abc import AsyncIterator, Iterator, Sequence
+from contextlib import asynccontextmanager, contextmanager
+from pathlib import Path
+from typing import Any, LiteralString, TypeVar
+
+import aiohttp
+import psycopg
+from confluent_kafka import OFFSET_BEGINNING, TopicPartition
+from psycopg import sql
+from psycopg.conninfo import make_conninfo
+
+from bot.app import BotApp
+from bot.catalog import QuestionCatalog
+from bot.settings import BotSettings
+from clients.kafka import consumer
+from clients.settings import KafkaConnection
+from schemas.events import Event
+from schemas.serde import deserialize
+from schemas.topics import namespaced, topic_for
+from stack.services.kafka import admin
+from stack.settings import StackSettings
+from stack.topics import apply_topics
+
+E = TypeVar("E", bound=Event)
+
+WEBHOOK_SECRET = "test-webhook-secret_1"
+READMODELS_SQL = Path(__file__).resolve().parents[2] / "connectors" / "readmodels.sql"
+
+
+def create_topics(stack: StackSettings, prefix: str, timeout_s: float = 30.0) -> None:
+    """Every declared topic under `prefix`, waited for until each partition has a leader."""
+    specs = namespaced(prefix)
+    client = admin(stack)
+    apply_topics(client, specs, report=lambda _: None)
+    deadline = time.monotonic() + timeout_s
+    while True:
+        topics = client.list_topics(timeout=10).topics
+        if all(
+            spec.name in topics
+            and len(topics[spec.name].partitions) == spec.partitions
+            and all(p.leader >= 0 for p in topics[spec.name].partitions.values())
+            for spec in specs
+        ):
+            return
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"topics under {prefix} not served within {timeout_s}s")
+        time.sleep(0.2)
+
+
+@contextmanager
+def readmodels_database(stack: StackSettings) -> Iterator[str]:
+    """A database of its own with the read-model tables, as the sink creates them; its DSN."""
+    name = f"bot_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(stack.postgres_dsn, autocommit=True) as server:
+        server.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    dsn = make_conninfo(stack.postgres_dsn, dbname=name)
+    try:
+        with psycopg.connect(dsn, autocommit=True) as database:
+            database.execute(READMODELS_SQL.read_text().encode())
+        yield dsn
+    finally:
+        with psycopg.connect(stack.postgres_dsn, autocommit=True) as server:
+            server.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(name)))
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def run(coroutine: Any, timeout_s: float = 120.0) -> Any:
+    """Runs a test scenario on a fresh event loop, bounded."""
+    return asyncio.run(asyncio.wait_for(coroutine, timeout_s))
+
+
+@asynccontextmanager
+async def serving(
+    settings: BotSettings,
+    catalog: QuestionCatalog,
+    *,
+    webhook: bool = True,
+    wait_for_replies: bool = True,
+) -> AsyncIterator[BotApp]:
+    """The bot serving (webhook or polling), by default once its reply consumer is ready."""
+    app = BotApp(settings, catalog, webhook=webhook)
+    task = asyncio.create_task(app.serve())
+    try:
+        if wait_for_replies:
+            await asyncio.wait_for(app.replies.ready.wait(), 60)
+        if webhook:
+            await _wait_healthy(settings)
+        yield app
+    finally:
+        task.cancel()
+        await asyncio.wait({task}, timeout=30)
+
+
+async def _wait_healthy(settings: BotSettings, timeout_s: float = 10.0) -> None:
+    url = f"http://127.0.0.1:{settings.webhook_port}/healthz"
+    deadline = time.monotonic() + timeout_s
+    async with aiohttp.ClientSession() as session:
+        while True:
+            try:
+                async with session.get(url) as response:
+                    if response.status == 200:
+                        return
+            except aiohttp.ClientConnectionError:
+                if time.monotonic() > deadline:
+                    raise
+            await asyncio.sleep(0.1)
+
+
+async def post_update(
+    settings: BotSettings, update: dict[str, Any], secret: str | None = WEBHOOK_SECRET
+) -> int:
+    """Posts an update as Telegram does; returns the HTTP status."""
+    url = f"http://127.0.0.1:{settings.webhook_port}{settings.webhook_path}"
+    headers = {} if secret is None else {"X-Telegram-Bot-Api-Secret-Token": secret}
+    timeout = aiohttp.ClientTimeout(total=60)
+    async with (
+        aiohttp.ClientSession(timeout=timeout) as session,
+        session.post(url, json=update, headers=headers) as response,
+    ):
+        await response.read()
+        return response.status
+
+
+def read_topic(
+    kafka: KafkaConnection, namespace: str, event_cls: type[E], timeout_s: float = 20.0
+) -> list[E]:
+    """Every event on the type's topic now: read up to the high watermarks, so it is exact."""
+    topic = topic_for(event_cls.EVENT_TYPE, namespace)
+    reader = consumer(kafka, f"reader-{time.monotonic_ns()}")
+    try:
+        partitions = reader.list_topics(topic, timeout=10).topics[topic].partitions
+        ends = {}
+        for p in partitions:
+            low, high = reader.get_watermark_offsets(TopicPartition(topic, p), timeout=10)
+            if high > low:
+                ends[p] = high
+        reader.assign([TopicPartition(topic, p, OFFSET_BEGINNING) for p in ends])
+        events: list[E] = []
+        deadline = time.monotonic() + timeout_s
+        while ends:
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{topic}: not read to its end within {timeout_s}s")
+            message = reader.poll(0.5)
+            if message is None or message.error():
+                continue
+            events.append(deserialize(event_cls, message.value()))
+            if message.offset() >= ends.get(message.partition(), 0) - 1:
+                ends.pop(message.partition(), None)
+        return events
+    finally:
+        reader.close()
+
+
+def execute(dsn: str, statement: LiteralString, params: Sequence[Any] = ()) -> None:
+    """Writes a read-model row as the JDBC sink would."""
+    with psycopg.connect(dsn, autocommit=True) as connection:
+        connection.execute(statement, params)

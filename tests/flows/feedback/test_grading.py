@@ -1,0 +1,84 @@
+"""Which engine grades an answer, what it costs, and what the learner is told."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+
+import pytest
+
+from flows.feedback.engines.base import EngineUnavailable, Grade, GradingInput
+from flows.feedback.engines.local import LocalGrader
+from flows.feedback.grading import Graders, grade
+from flows.feedback.join import LearnerState, ReadyAnswer
+from schemas.events import AnswerSubmitted, AudioConverted, Transcript
+from tests.flows.feedback.test_join import _parts
+
+
+@dataclass
+class ScriptedGrader:
+    """A paid engine that answers with the local grade, or fails with a reason."""
+
+    failure: str | None = None
+    name: str = "openai:test-model"
+    calls: int = 0
+
+    def grade(self, answer: GradingInput) -> Grade:
+        self.calls += 1
+        if self.failure:
+            raise EngineUnavailable(self.failure)
+        return LocalGrader().grade(answer)
+
+
+def _ready() -> ReadyAnswer:
+    submitted, audio, transcript = _parts()
+    assert isinstance(submitted, AnswerSubmitted)
+    assert isinstance(audio, AudioConverted)
+    assert isinstance(transcript, Transcript)
+    return ReadyAnswer(submitted=submitted, audio=audio, transcript=transcript, time_to_answer_s=12)
+
+
+def _run(
+    state: LearnerState, paid: ScriptedGrader | None
+) -> tuple[LearnerState, list[dict[str, object]]]:
+    state, records = grade(state, _ready(), Graders(LocalGrader(), paid), lambda _: None, "ns-")
+    return state, [{"topic": r.topic, **json.loads(r.value or b"")} for r in records]
+
+
+def test_local_only_costs_nothing() -> None:
+    state, [feedback] = _run(LearnerState(balance=3), None)
+    assert feedback["topic"] == "ns-feedback"
+    assert feedback["engines"] == {"stt": "test", "feedback": "local"}
+    assert feedback["fallback_reason"] is None
+    assert state.available_credits == 3
+
+
+def test_a_paid_grade_charges_one_credit() -> None:
+    paid = ScriptedGrader()
+    state, [feedback, charge] = _run(LearnerState(balance=2), paid)
+    assert feedback["engines"] == {"stt": "test", "feedback": "openai:test-model"}
+    assert charge["topic"] == "ns-credits"
+    assert (charge["kind"], charge["amount"], charge["event_id"]) == ("charge", 1, "charge-tg-1")
+    assert state.available_credits == 1
+
+
+def test_no_credits_falls_back_without_calling_the_paid_engine() -> None:
+    paid = ScriptedGrader()
+    _, [feedback] = _run(LearnerState(balance=0), paid)
+    assert paid.calls == 0
+    assert feedback["engines"] == {"stt": "test", "feedback": "local"}
+    assert feedback["fallback_reason"] == "no_credits"
+
+
+@pytest.mark.parametrize("reason", ["openai_timeout", "openai_refused", "openai_invalid_response"])
+def test_a_failing_paid_engine_falls_back_free_of_charge(reason: str) -> None:
+    state, [feedback] = _run(LearnerState(balance=1), ScriptedGrader(failure=reason))
+    assert feedback["fallback_reason"] == reason
+    assert feedback["engines"] == {"stt": "test", "feedback": "local"}
+    assert state.available_credits == 1
+
+
+def test_feedback_time_is_event_time_so_replays_match() -> None:
+    _, first = _run(LearnerState(), None)
+    _, second = _run(LearnerState(), None)
+    assert first == second
