@@ -15,6 +15,7 @@ from cli import (
     init_cmd,
     practice_cmd,
     questions_cmd,
+    replay_cmd,
     stack_cmd,
     stats_cmd,
     topics_cmd,
@@ -35,6 +36,7 @@ def build_parser() -> argparse.ArgumentParser:
     flow_cmd.register(commands)
     practice_cmd.register(commands)
     stats_cmd.register(commands)
+    replay_cmd.register(commands)
     bot_cmd.register(commands)
     export_cmd.register(commands)
     return parser

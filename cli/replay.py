@@ -1,0 +1,192 @@
+"""Replay for research: a flow's logic run again over topic history into a new topic.
+
+The replay reads the flow's input topics from a start point up to where they end now,
+merges them in timestamp order (each partition's own order kept), folds each learner's
+events through the same pure functions the live flow uses, and writes the flow's output
+events to a topic of your choosing. Outputs carry event time, so a replay of the same
+history reproduces the live outputs exactly.
+"""
+
+from __future__ import annotations
+
+import heapq
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from confluent_kafka import Consumer, TopicPartition
+from confluent_kafka.admin import AdminClient
+
+from clients.kafka import consumer, producer
+from clients.settings import KafkaConnection
+from flows.common.records import Record
+from flows.feedback import join
+from flows.feedback.dataflow import INPUTS as FEEDBACK_INPUTS
+from flows.scoring import windows
+from flows.words import vocabulary
+from schemas.events import Event, Feedback, Progress, Transcript, WordStats
+from schemas.serde import InvalidEvent, deserialize, serialize
+from schemas.topics import TopicSpec, load_topics, topic_for
+from stack.topics import apply_topics
+
+Step = Callable[[Any, Event], tuple[Any, list[Event]]]
+
+
+@dataclass(frozen=True)
+class Processor:
+    """A flow's pure core: per-learner state folded over its input events."""
+
+    inputs: tuple[type[Event], ...]
+    output: type[Event]
+    step: Step
+
+
+@dataclass(frozen=True)
+class ReplayReport:
+    flow: str
+    to_topic: str
+    read: int
+    invalid: int
+    written: int
+    seconds: float
+
+    @property
+    def events_per_s(self) -> float:
+        return self.read / self.seconds if self.seconds else 0.0
+
+
+def scoring(window_size: int) -> Processor:
+    def step(state: Any, event: Event) -> tuple[Any, list[Event]]:
+        assert isinstance(event, Feedback)
+        state, progress = windows.absorb(state or windows.ScoringState(), event, window_size)
+        return state, [] if progress is None else [progress]
+
+    return Processor((Feedback,), Progress, step)
+
+
+def words() -> Processor:
+    def step(state: Any, event: Event) -> tuple[Any, list[Event]]:
+        assert isinstance(event, Transcript)
+        state, stats = vocabulary.absorb(state or vocabulary.VocabularyState(), event)
+        return state, [] if stats is None else [stats]
+
+    return Processor((Transcript,), WordStats, step)
+
+
+def feedback(
+    grade_ready: Callable[[Any, Any], tuple[Any, list[Record]]], namespace: str
+) -> Processor:
+    """The feedback flow's join; `grade_ready(state, ready)` grades a completed answer."""
+    feedback_topic = topic_for(Feedback.EVENT_TYPE, namespace)
+
+    def step(state: Any, event: Event) -> tuple[Any, list[Event]]:
+        state, ready = join.absorb(state or join.LearnerState(), event)
+        if ready is None:
+            return state, []
+        state, records = grade_ready(state, ready)
+        return state, [
+            deserialize(Feedback, r.value or b"") for r in records if r.topic == feedback_topic
+        ]
+
+    return Processor(FEEDBACK_INPUTS, Feedback, step)
+
+
+def _ranges(
+    reader: Consumer, topic: str, since: datetime | None
+) -> list[tuple[TopicPartition, int]]:
+    """(start, end) of every partition with records: from `since` (or the beginning) to
+    where it ends now, so the replay is bounded even while the live flows keep writing."""
+    partitions = reader.list_topics(topic, timeout=10).topics[topic].partitions
+    ranges = []
+    for index in partitions:
+        low, high = reader.get_watermark_offsets(TopicPartition(topic, index), timeout=10)
+        start = low
+        if since is not None:
+            millis = int(since.timestamp() * 1000)
+            [found] = reader.offsets_for_times([TopicPartition(topic, index, millis)], timeout=10)
+            start = found.offset if found.offset >= 0 else high
+        if start < high:
+            ranges.append((TopicPartition(topic, index, start), high))
+    return ranges
+
+
+def _history(
+    kafka: KafkaConnection, topics: list[tuple[str, type[Event]]], since: datetime | None
+) -> Iterator[tuple[int, str, bytes, type[Event]]]:
+    """(timestamp, topic, value, type) of each record, merged in timestamp order."""
+    reader = consumer(kafka, f"replay-{time.monotonic_ns()}")
+    try:
+        streams = []
+        for topic, event_cls in topics:
+            for start, end in _ranges(reader, topic, since):
+                streams.append(_partition(reader, start, end, event_cls))
+        yield from heapq.merge(*streams, key=lambda item: item[0])
+    finally:
+        reader.close()
+
+
+def _partition(
+    reader: Consumer, start: TopicPartition, end: int, event_cls: type[Event]
+) -> Iterator[tuple[int, str, bytes, type[Event]]]:
+    # One partition's records, in offset order, read up to `end` (exclusive).
+    reader.assign([start])
+    position = start.offset
+    records: list[tuple[int, str, bytes, type[Event]]] = []
+    while position < end:
+        batch = reader.consume(1000, timeout=10)
+        if not batch:
+            raise TimeoutError(f"{start.topic}[{start.partition}] stopped at {position} of {end}")
+        for message in batch:
+            if message.error() or message.offset() >= end:
+                continue
+            position = message.offset() + 1
+            records.append((message.timestamp()[1], message.topic(), message.value(), event_cls))
+    reader.unassign()
+    return iter(records)
+
+
+def _ensure_topic(kafka: KafkaConnection, name: str, like: TopicSpec) -> None:
+    spec = like.model_copy(update={"name": name})
+    apply_topics(
+        AdminClient({"bootstrap.servers": kafka.bootstrap_servers}), [spec], lambda _: None
+    )
+
+
+def replay(
+    name: str,
+    processor: Processor,
+    *,
+    kafka: KafkaConnection,
+    namespace: str,
+    since: datetime | None,
+    to_topic: str,
+    progress: Callable[[int, int], None],
+) -> ReplayReport:
+    started = time.monotonic()
+    [output_spec] = [s for s in load_topics() if s.event == processor.output.EVENT_TYPE]
+    _ensure_topic(kafka, to_topic, output_spec)
+    topics = [(topic_for(c.EVENT_TYPE, namespace), c) for c in processor.inputs]
+    history = list(_history(kafka, topics, since))
+    states: dict[str, Any] = {}
+    writer = producer(kafka)
+    read = invalid = written = 0
+    for _, _, value, event_cls in history:
+        read += 1
+        try:
+            event = deserialize(event_cls, value)
+        except InvalidEvent:
+            invalid += 1
+            continue
+        states[event.user_id], outputs = processor.step(states.get(event.user_id), event)
+        for output in outputs:
+            writer.produce(to_topic, key=output.key(), value=serialize(output))
+            writer.poll(0)
+            written += 1
+        if read % 1000 == 0:
+            progress(read, len(history))
+    progress(read, len(history))
+    if writer.flush(60) > 0:
+        raise RuntimeError(f"replay output to {to_topic} was not acknowledged")
+    return ReplayReport(name, to_topic, read, invalid, written, time.monotonic() - started)

@@ -1,0 +1,1 @@
+"""Analytics: every learner-loop event as flat rows in ClickHouse, for research SQL."""
