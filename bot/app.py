@@ -23,7 +23,7 @@ from bot.ratelimit import RateLimiter
 from bot.readmodels import ReadModels
 from bot.reply_consumer import ReplyConsumer
 from bot.reply_sender import ReplySender
-from bot.routers import answers, credits, errors, fallback, questions, start
+from bot.routers import answers, credits, errors, fallback, questions, start, stats
 from bot.settings import BotSettings
 from bot.sink import EventSink
 from bot.webhook import webhook_app
@@ -73,7 +73,12 @@ def build_dispatcher(services: Services, *, webhook: bool) -> Dispatcher:
     dispatcher.message.middleware(context)
     dispatcher.callback_query.middleware(context)
     dispatcher.include_routers(
-        start.build(), questions.build(), answers.build(), credits.build(), fallback.build()
+        start.build(),
+        questions.build(),
+        answers.build(),
+        credits.build(),
+        stats.build(),
+        fallback.build(),
     )
     if not webhook:
         dispatcher.include_router(errors.build())

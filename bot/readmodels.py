@@ -10,6 +10,7 @@ from typing import Any
 import psycopg
 from psycopg.rows import TupleRow
 
+from reports.history import LearnerReport, load_report
 from schemas.events.base import Language
 
 
@@ -90,6 +91,23 @@ class ReadModels:
     async def balance(self, user_id: str) -> int:
         rows = await self._fetch("SELECT balance FROM rm_balances WHERE user_id = %s", (user_id,))
         return int(rows[0][0]) if rows else 0
+
+    async def report(self, user_id: str) -> LearnerReport:
+        """The learner's progress (scores, window, vocabulary) as `reports.history` reads it."""
+        # load_report is synchronous: it gets a connection of its own on a worker thread,
+        # so the event loop keeps serving other updates meanwhile.
+        return await asyncio.to_thread(self._report, user_id)
+
+    def _report(self, user_id: str) -> LearnerReport:
+        try:
+            with psycopg.connect(self._dsn, connect_timeout=self._connect_timeout_s) as connection:
+                # One snapshot for all of load_report's queries: the chart's points, the
+                # window and the words agree even while the sink is writing.
+                connection.isolation_level = psycopg.IsolationLevel.REPEATABLE_READ
+                connection.read_only = True
+                return load_report(connection, user_id)
+        except psycopg.Error as exc:
+            raise ReadModelError(f"read models: {exc}") from exc
 
     async def close(self) -> None:
         if self._connection is not None:

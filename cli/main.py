@@ -7,6 +7,7 @@ import sys
 from collections.abc import Sequence
 
 from cli import (
+    bench_cmd,
     bot_cmd,
     connectors_cmd,
     demo_cmd,
@@ -37,6 +38,7 @@ def build_parser() -> argparse.ArgumentParser:
     practice_cmd.register(commands)
     stats_cmd.register(commands)
     replay_cmd.register(commands)
+    bench_cmd.register(commands)
     bot_cmd.register(commands)
     export_cmd.register(commands)
     return parser

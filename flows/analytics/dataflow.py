@@ -103,7 +103,8 @@ def _questions(app: Application, namespace: str) -> StreamingDataFrame:
 
 
 def build(settings: AnalyticsSettings) -> Application:
-    app = application(settings, NAME)
+    # Quix writes a sink's batch at each commit: once a second keeps ClickHouse fresh.
+    app = application(settings, NAME, commit_interval_s=1.0)
     ns = settings.topic_namespace
     events = read_events(app, settings, *INPUTS)
     write_records(app, events.filter(_is_record), [ns + DEAD_LETTERS])

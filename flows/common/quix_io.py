@@ -37,8 +37,10 @@ class _RecordKey(Serializer):
         return value
 
 
-def application(settings: FlowSettings, name: str) -> Application:
+def application(settings: FlowSettings, name: str, commit_interval_s: float = 5.0) -> Application:
+    """A Quix app of ours; a sink flow commits (and so writes its batches) every interval."""
     return Application(
+        commit_interval=commit_interval_s,
         broker_address=settings.kafka.bootstrap_servers,
         consumer_group=f"{settings.topic_namespace}speech-coach-{name}",
         auto_offset_reset="earliest",

@@ -48,6 +48,7 @@ from schemas.events import Feedback, Progress, RubricScores, WindowScores
 from schemas.events.progress import Dimension
 
 DIMENSIONS: tuple[Dimension, ...] = ("delivery", "language_use", "topic_development")
+SCORES = (*DIMENSIONS, "overall")
 RECENT = timedelta(days=7)
 # How far behind the newest answer an answer may arrive and still be sure of its Progress.
 LATENESS = timedelta(days=1)
@@ -109,7 +110,7 @@ def _complete(
     """Whether no forgotten answer can fall in the windows of the last of `earlier`."""
     if forgotten_until is None:
         return True
-    return forgotten_until < earlier[-1].at - RECENT
+    return forgotten_until < earlier[-1].at - RECENT and len(earlier) >= window_size
 
 
 def _forget(
@@ -129,7 +130,7 @@ def _forget(
 def _progress(feedback: Feedback, earlier: Sequence[ScoredAnswer], window_size: int) -> Progress:
     answer = earlier[-1]
     last_n = earlier[-window_size:]
-    week = [kept for kept in earlier if kept.at >= answer.at - RECENT]
+    week = earlier[bisect.bisect_left([kept.at for kept in earlier], answer.at - RECENT) :]
     means = _means(last_n)
     known_times = [k.time_to_answer_s for k in last_n if k.time_to_answer_s is not None]
     return Progress(
@@ -139,26 +140,26 @@ def _progress(feedback: Feedback, earlier: Sequence[ScoredAnswer], window_size: 
         answer_id=answer.answer_id,
         window_size=window_size,
         answers_in_window=len(last_n),
-        last_n=means,
-        last_7_days=WindowScores(**_means(week).model_dump(), count=len(week)),
+        last_n=RubricScores(**means),
+        last_7_days=WindowScores(**_means(week), count=len(week)),
         trend=_rounded(_slope([k.scores.overall for k in last_n])),
         # max/min return the first of equals: DIMENSIONS order breaks ties.
-        strongest=max(DIMENSIONS, key=lambda dimension: getattr(means, dimension)),
-        weakest=min(DIMENSIONS, key=lambda dimension: getattr(means, dimension)),
+        strongest=max(DIMENSIONS, key=means.__getitem__),
+        weakest=min(DIMENSIONS, key=means.__getitem__),
         time_to_answer_median_s=_rounded(_median(known_times)) if known_times else None,
     )
 
 
-def _means(answers: Sequence[ScoredAnswer]) -> RubricScores:
-    def mean(dimension: str) -> float:
-        return _rounded(math.fsum(getattr(a.scores, dimension) for a in answers) / len(answers))
-
-    return RubricScores(
-        delivery=mean("delivery"),
-        language_use=mean("language_use"),
-        topic_development=mean("topic_development"),
-        overall=mean("overall"),
-    )
+def _means(answers: Sequence[ScoredAnswer]) -> dict[str, float]:
+    """Rounded mean of each rubric score, by RubricScores field name."""
+    rows = [
+        (s.delivery, s.language_use, s.topic_development, s.overall)
+        for s in (a.scores for a in answers)
+    ]
+    return {
+        field: _rounded(math.fsum(column) / len(rows))
+        for field, column in zip(SCORES, zip(*rows, strict=True), strict=True)
+    }
 
 
 def _slope(values: Sequence[float]) -> float:

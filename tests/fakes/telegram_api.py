@@ -2,8 +2,9 @@
 
 It serves `POST /bot<token>/<method>` for the methods the bot uses and
 `GET /file/bot<token>/<file_path>` for voice notes registered with `add_voice`, records every
-call in order, and can answer a method's next call with 429 (flood control). It runs its own
-event loop on a thread, so tests of any kind (sync or async) can use it.
+call in order (with the bytes of uploaded files, e.g. sendPhoto's photo), and can answer a
+method's next call with 429 (flood control). It runs its own event loop on a thread, so tests
+of any kind (sync or async) can use it.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import threading
 import time
 from collections import defaultdict, deque
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any, Self
 
@@ -45,6 +46,11 @@ class Call:
     params: Mapping[str, str]
     at: float  # time.monotonic() when it arrived
     status: int  # HTTP status the server answered
+    files: Mapping[str, bytes] = field(default_factory=dict)  # multipart uploads by form field
+
+    def upload(self, param: str) -> bytes:
+        """The bytes of a file sent as `param`, which names its form field `attach://<field>`."""
+        return self.files[self.params[param].removeprefix("attach://")]
 
 
 def _ok(result: object) -> web.Response:
@@ -157,9 +163,17 @@ class FakeTelegram:
         await web.SockSite(self._runner, sock).start()
         self.base_url = f"http://127.0.0.1:{sock.getsockname()[1]}"
 
-    def _record(self, method: str, params: Mapping[str, str], status: int) -> None:
+    def _record(
+        self,
+        method: str,
+        params: Mapping[str, str],
+        status: int,
+        files: Mapping[str, bytes] | None = None,
+    ) -> None:
         with self._lock:
-            self._calls.append(Call(method, dict(params), time.monotonic(), status))
+            self._calls.append(
+                Call(method, dict(params), time.monotonic(), status, dict(files or {}))
+            )
 
     async def _method(self, request: web.Request) -> web.Response:
         method = request.match_info["method"]
@@ -168,10 +182,11 @@ class FakeTelegram:
             k: v if isinstance(v, str) else f"<file {getattr(v, 'filename', '')}>"
             for k, v in form.items()
         }
+        files = {k: v.file.read() for k, v in form.items() if isinstance(v, web.FileField)}
         response = self._answer(request.match_info["token"], method, params)
         if method == "getUpdates" and response.status == 200:
             response = await self._get_updates(params)
-        self._record(method, params, response.status)
+        self._record(method, params, response.status, files)
         return response
 
     def _answer(self, token: str, method: str, params: Mapping[str, str]) -> web.Response:

@@ -4,10 +4,13 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+import fastjsonschema
 import pytest
+from jsonschema import Draft202012Validator
 
+from schemas import serde
 from schemas.events import AnswerSubmitted, Event
-from schemas.registry import EVENT_TYPES
+from schemas.registry import EVENT_TYPES, load_schema
 from schemas.serde import InvalidEvent, deserialize, serialize, serialize_key
 from tests.schemas.evolved import AnswerSubmittedV2
 from tests.schemas.samples import SAMPLES, USER
@@ -176,3 +179,29 @@ def test_version_without_committed_schema_is_refused() -> None:
 
     assert caught.value.field == "schema_version"
     assert "no committed schema" in caught.value.message
+
+
+def _mutations(payload: dict[str, object]) -> list[dict[str, object]]:
+    """Every top-level field removed, nulled, or given a value of another kind."""
+    found: list[dict[str, object]] = [payload]
+    for name in payload:
+        found.append({k: v for k, v in payload.items() if k != name})
+        kinds: tuple[object, ...] = (None, "x", -1, 1.5, [], {}, True)
+        for value in kinds:
+            found.append({**payload, name: value})
+    found.append({**payload, "unexpected": 1})
+    return found
+
+
+@pytest.mark.parametrize("event", SAMPLES.values(), ids=list(SAMPLES))
+def test_compiled_and_reference_validators_agree(event: Event) -> None:
+    """The compiled validator decides on the hot path; it must refuse exactly what the
+    reference implementation refuses."""
+    reference = Draft202012Validator(load_schema(event.EVENT_TYPE, event.SCHEMA_VERSION))
+    for payload in _mutations(json.loads(serialize(event))):
+        try:
+            serde._fast(event.EVENT_TYPE, event.SCHEMA_VERSION)(payload)
+            compiled_ok = True
+        except fastjsonschema.JsonSchemaValueException:
+            compiled_ok = False
+        assert compiled_ok == reference.is_valid(payload), payload

@@ -166,10 +166,13 @@ def test_no_progress_for_an_answer_whose_windows_were_forgotten() -> None:
     state, progress = absorb(state, feedback("tg-15", T0 + 15 * DAY), 1)
     assert progress is None
     assert [a.answer_id for a in state.answers] == ["tg-15", "tg-20"]
+    # Day 17's reach back to day 10 itself: both bounds are inclusive.
+    state, progress = absorb(state, feedback("tg-17", T0 + 17 * DAY), 1)
+    assert progress is None
     # Day 18's reach back to day 11: nothing it needs was forgotten.
     state, progress = absorb(state, feedback("tg-18", T0 + 18 * DAY), 1)
     assert progress is not None
-    assert progress.last_7_days.count == 2  # days 15 and 18; day 20 comes after it
+    assert progress.last_7_days.count == 3  # days 15, 17 and 18; day 20 comes after it
     # A forgotten answer delivered again is forgotten again, and yields nothing.
     again, progress = absorb(state, in_order[0], 1)
     assert progress is None
