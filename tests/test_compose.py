@@ -37,6 +37,9 @@ APP_COMMANDS = {
     "flow-transcription": ["speech-coach", "flow", "transcription"],
     "flow-feedback": ["speech-coach", "flow", "feedback"],
     "flow-readmodels": ["speech-coach", "flow", "readmodels"],
+    "flow-scoring": ["speech-coach", "flow", "scoring"],
+    "flow-words": ["speech-coach", "flow", "words"],
+    "flow-analytics": ["speech-coach", "flow", "analytics"],
 }
 INIT_SERVICE = "init"
 IMAGE_REF = re.compile(r"^\$\{(?P<var>[A-Z][A-Z0-9_]*)(?::\?[^}]*)?\}$")

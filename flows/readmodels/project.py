@@ -151,7 +151,7 @@ class LearnerView(BaseModel):
     has_last_question: bool = False
     points: dict[str, ScorePoint] = Field(default_factory=dict)
     newest_words: tuple[str, ...] = ()
-    has_progress: bool = False
+    progress_at: datetime | None = None  # event time of the Progress the row shows
     has_vocabulary: bool = False
 
 
@@ -192,7 +192,9 @@ def _feedback(view: LearnerView, event: Feedback) -> tuple[LearnerView, list[Row
 
 def _progress_event(view: LearnerView, event: Progress) -> tuple[LearnerView, list[RowChange]]:
     view, chart = _point(view, event.answer_id, window_overall=event.last_n.overall)
-    view = view.model_copy(update={"has_progress": True})
+    if view.progress_at is not None and event.occurred_at < view.progress_at:
+        return view, chart  # a late answer's window: the row keeps the newer one
+    view = view.model_copy(update={"progress_at": event.occurred_at})
     return view, [_progress(event), *chart]
 
 
@@ -326,7 +328,7 @@ def _erase(view: LearnerView, user_id: str) -> list[RowChange]:
     changes = [RowChange("rm_learners", user, None), RowChange("rm_balances", user, None)]
     if view.has_last_question:
         changes.append(RowChange("rm_last_questions", user, None))
-    if view.has_progress:
+    if view.progress_at is not None:
         changes.append(RowChange("rm_progress", user, None))
     if view.has_vocabulary:
         changes.append(RowChange("rm_vocabulary", user, None))

@@ -48,7 +48,7 @@ from schemas.events import Feedback, Progress, RubricScores, WindowScores
 from schemas.events.progress import Dimension
 
 DIMENSIONS: tuple[Dimension, ...] = ("delivery", "language_use", "topic_development")
-SCORES = (*DIMENSIONS, "overall")
+SCORE_FIELDS: tuple[str, ...] = (*DIMENSIONS, "overall")
 RECENT = timedelta(days=7)
 # How far behind the newest answer an answer may arrive and still be sure of its Progress.
 LATENESS = timedelta(days=1)
@@ -87,6 +87,8 @@ def absorb(
     state: ScoringState, feedback: Feedback, window_size: int
 ) -> tuple[ScoringState, Progress | None]:
     """Folds one feedback into the state; returns the answer's Progress, if it has one."""
+    if window_size < 1:
+        raise ValueError(f"window_size must be at least 1, not {window_size}")
     if any(kept.answer_id == feedback.answer_id for kept in state.answers):
         return state, None
     answer = ScoredAnswer(
@@ -158,7 +160,7 @@ def _means(answers: Sequence[ScoredAnswer]) -> dict[str, float]:
     ]
     return {
         field: _rounded(math.fsum(column) / len(rows))
-        for field, column in zip(SCORES, zip(*rows, strict=True), strict=True)
+        for field, column in zip(SCORE_FIELDS, zip(*rows, strict=True), strict=True)
     }
 
 

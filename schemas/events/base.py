@@ -26,6 +26,8 @@ UtcDatetime = Annotated[
     Field(json_schema_extra={"pattern": UTC_DATETIME_PATTERN}),
 ]
 Identifier = Annotated[str, Field(min_length=1, max_length=200)]
+# Derived events' ids prefix their cause's id ("feedback-<answer_id>"): room for the prefix.
+EventId = Annotated[str, Field(min_length=1, max_length=256)]
 ChatId = Annotated[int, Field(ge=-INT64_MAX, le=INT64_MAX)]
 Count = Annotated[int, Field(ge=0, le=INT64_MAX)]
 Seconds = Annotated[float, Field(ge=0)]
@@ -44,7 +46,7 @@ class Event(Part):
     EVENT_TYPE: ClassVar[str]
     SCHEMA_VERSION: ClassVar[int]
 
-    event_id: Identifier = Field(
+    event_id: EventId = Field(
         description="Stable id derived from the event's cause (e.g. 'tg-<update_id>'); "
         "consumers deduplicate by it."
     )

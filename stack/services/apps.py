@@ -10,8 +10,8 @@ from stack.services.base import Service, ServiceUnhealthy
 from stack.settings import StackSettings
 from stack.supervisor import Supervisor
 
-FLOWS = ("conversion", "transcription", "feedback", "readmodels")
-INFRASTRUCTURE = ("postgres", "s3", "kafka", "connect")
+FLOWS = ("conversion", "transcription", "feedback", "readmodels", "scoring", "words", "analytics")
+INFRASTRUCTURE = ("postgres", "clickhouse", "s3", "kafka", "connect")
 
 
 def _alive(settings: StackSettings, name: str) -> None:

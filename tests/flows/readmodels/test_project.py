@@ -186,3 +186,9 @@ def test_vocabulary_keeps_the_newest_words_first() -> None:
         "museum,job,city",
         "city:3,job:2",
     )
+
+
+def test_a_late_answers_window_does_not_replace_a_newer_one() -> None:
+    _, changes = _fold([_progress("new", 3.0, T0 + timedelta(days=1)), _progress("old", 1.0, T0)])
+    rows = [c.row for c in changes if c.table == "rm_progress"]
+    assert [r["answer_id"] for r in rows if r] == ["new"]

@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 
+import pytest
+
 from flows.scoring.windows import ScoringState, absorb
 from schemas.events import Feedback, Progress
 from tests.flows.scoring.feedbacks import feedback
@@ -189,3 +191,8 @@ def test_state_stays_bounded() -> None:
     assert state.forgotten_until == state.answers[0].at - timedelta(hours=6)
     state, emitted = _run(every_six_hours, window_size=50)
     assert len(state.answers) == 33 + 49
+
+
+def test_an_empty_window_is_refused() -> None:
+    with pytest.raises(ValueError, match="window_size"):
+        absorb(ScoringState(), feedback("tg-1", T0), 0)
