@@ -20,6 +20,7 @@ from cli.practice import submit_and_wait
 from cli.practice_cmd import print_feedback
 from clients.settings import KafkaConnection, S3Connection
 from flows.transcription.synth import encode_voice_note, synthesize
+from flows.transcription.wer import word_errors
 from schemas.events import Feedback
 from stack import launcher
 from stack.services import all_services
@@ -133,5 +134,7 @@ def _demo(_: argparse.Namespace) -> int:
             print(f"rejected: {outcome.event.code}: {outcome.event.message}")
             return 1
         print_feedback(outcome.event, outcome.latency_ms)
+        errors = word_errors(" ".join(answer.sentences), outcome.event.transcript)
+        print(f"Recogniser check: word error rate {errors.rate:.1%} against the script")
     print("\nThe stack keeps running: `speech-coach stack status`, `speech-coach stack down`.")
     return 0

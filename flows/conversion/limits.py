@@ -101,8 +101,9 @@ def run_limited(
         command, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE
     ) as proc:
         stopped = True  # until the drain returns normally: never leave the child behind
+        peak = _PeakMemory(proc.pid)
         try:
-            stopped = _drain(proc, deadline, stdout, stderr, max_stdout_bytes)
+            stopped = _drain(proc, deadline, stdout, stderr, max_stdout_bytes, peak)
         finally:
             # A child stopped early is killed at once: it may be blocked on a full pipe.
             status, usage, reap_timed_out = _reap(proc, deadline, kill_now=stopped)
@@ -116,17 +117,19 @@ def run_limited(
         timed_out=reap_timed_out or (stopped and not capped),
         output_capped=capped,
         cpu_s=usage.ru_utime + usage.ru_stime,
-        peak_rss_bytes=usage.ru_maxrss * 1024,  # Linux reports kilobytes
+        # wait4's ru_maxrss would include the forking parent's size: it survives exec.
+        peak_rss_bytes=peak.bytes,
         cpu_exhausted=proc.returncode == -signal.SIGKILL and not killed_by_us,
     )
 
 
-def _drain(
+def _drain(  # noqa: PLR0917 - private, called once
     proc: subprocess.Popen[bytes],
     deadline: float,
     stdout: bytearray,
     stderr: bytearray,
     max_stdout_bytes: int,
+    peak: _PeakMemory,
 ) -> bool:
     """Read both pipes to their end; True when stopped early by the deadline or the budget."""
     with selectors.DefaultSelector() as selector:
@@ -141,6 +144,7 @@ def _drain(
                 if not chunk:
                     selector.unregister(key.fileobj)
                     continue
+                peak.sample()  # output means the program runs: past exec, its own memory
                 sink: bytearray = key.data
                 sink += chunk
                 if sink is stdout and len(stdout) >= max_stdout_bytes:
@@ -149,6 +153,24 @@ def _drain(
                 if sink is stderr and len(stderr) > 2 * _STDERR_TAIL_CHARS:
                     del stderr[:-_STDERR_TAIL_CHARS]
     return False
+
+
+class _PeakMemory:
+    """The child's resident high-water mark (VmHWM), sampled while it writes output."""
+
+    def __init__(self, pid: int) -> None:
+        self._status = f"/proc/{pid}/status"
+        self.bytes = 0
+
+    def sample(self) -> None:
+        try:
+            with open(self._status, encoding="ascii") as status:
+                for line in status:
+                    if line.startswith("VmHWM:"):
+                        self.bytes = max(self.bytes, int(line.split()[1]) * 1024)
+                        return
+        except (OSError, ValueError):
+            return  # exited between reads: the last sample stands
 
 
 def _kill(proc: subprocess.Popen[bytes]) -> None:

@@ -47,9 +47,11 @@ def _convert_measured(path: Path, out: Path, declared: float | None, container: 
 
 
 def measured(path: Path, out: Path, declared: float | None, container: str = "ogg") -> Outcome:
-    """convert() in a forked process, whose children's rusage starts at zero, so the peak
-    RSS is that of this conversion's ffprobe/ffmpeg runs alone."""
-    context = multiprocessing.get_context("fork")
+    """convert() in a fresh process, whose children's rusage starts at zero, so the peak
+    RSS is that of this conversion's ffprobe/ffmpeg runs alone. Spawned, not forked: a
+    child's ru_maxrss includes the size of the process it was forked from, which survives
+    exec, and the test process grows large over a whole suite."""
+    context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
         return pool.submit(_convert_measured, path, out, declared, container).result(timeout=60)
 
