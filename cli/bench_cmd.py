@@ -12,8 +12,8 @@ from stack import launcher
 from stack.settings import StackSettings
 
 
-def register(commands: Any) -> None:
-    bench = commands.add_parser("bench", help="throughput and latency on the native stack")
+def register(parser: argparse.ArgumentParser) -> None:
+    bench = parser
     bench.add_argument(
         "--events", type=int, default=100_000, help="events per flow (default 100000)"
     )

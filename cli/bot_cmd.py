@@ -13,7 +13,6 @@ import asyncio
 import contextlib
 import logging
 import signal
-from typing import Any
 
 from bot.app import BotApp
 from bot.settings import BotSettings
@@ -23,8 +22,8 @@ from questionbank.connector import cdc_topic
 CATALOG_LOAD_TIMEOUT_S = 60.0
 
 
-def register(commands: Any) -> None:
-    bot = commands.add_parser("bot", help="run the Telegram bot (settings from SPEECH_COACH_*)")
+def register(parser: argparse.ArgumentParser) -> None:
+    bot = parser
     bot.add_argument(
         "--webhook",
         action="store_true",

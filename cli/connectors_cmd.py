@@ -4,7 +4,6 @@ Connect connectors, on any deployment (the compose `init` service runs it)."""
 from __future__ import annotations
 
 import argparse
-from typing import Any
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -22,8 +21,8 @@ class ConnectorsSettings(BaseSettings):
     topic_namespace: str = ""
 
 
-def register(commands: Any) -> None:
-    connectors = commands.add_parser("connectors", help="sinks and sources through Kafka Connect")
+def register(parser: argparse.ArgumentParser) -> None:
+    connectors = parser
     actions = connectors.add_subparsers(dest="action", required=True, metavar="ACTION")
     actions.add_parser(
         "apply", help="create read-model tables, seed the question bank, register connectors"

@@ -77,8 +77,8 @@ ANSWERS = (
 )
 
 
-def register(commands: Any) -> None:
-    demo = commands.add_parser("demo", help="the learner loop offline, with synthetic answers")
+def register(parser: argparse.ArgumentParser) -> None:
+    demo = parser
     demo.set_defaults(run=_demo)
 
 

@@ -56,10 +56,8 @@ class UnsupportedColumn(ValueError):
     """A ClickHouse column type the export has no Arrow type for."""
 
 
-def register(commands: Any) -> None:
-    export = commands.add_parser(
-        "export", help="write the ClickHouse analytics tables to Parquet or CSV files"
-    )
+def register(parser: argparse.ArgumentParser) -> None:
+    export = parser
     export.add_argument("--format", choices=FORMATS, required=True)
     export.add_argument(
         "--out", type=Path, default=Path("export"), help="directory (default: ./export)"

@@ -5,13 +5,12 @@ from __future__ import annotations
 import argparse
 import importlib
 import logging
-from typing import Any
 
 FLOWS = ("conversion", "transcription", "feedback", "readmodels", "scoring", "words", "analytics")
 
 
-def register(commands: Any) -> None:
-    flow = commands.add_parser("flow", help="run a dataflow (settings from SPEECH_COACH_*)")
+def register(parser: argparse.ArgumentParser) -> None:
+    flow = parser
     flow.add_argument("name", choices=FLOWS)
     flow.set_defaults(run=_run)
 

@@ -5,7 +5,6 @@ Idempotent; the compose `init` service runs it on every `up`."""
 from __future__ import annotations
 
 import argparse
-from typing import Any
 
 from confluent_kafka.admin import AdminClient
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -29,10 +28,8 @@ class InitSettings(BaseSettings):
     topic_namespace: str = ""
 
 
-def register(commands: Any) -> None:
-    commands.add_parser(
-        "init", help="topics, bucket, tables, question bank and connectors (idempotent)"
-    ).set_defaults(run=_init)
+def register(parser: argparse.ArgumentParser) -> None:
+    parser.set_defaults(run=_init)
 
 
 def _init(_: argparse.Namespace) -> int:

@@ -1,51 +1,50 @@
-"""`speech-coach`: the one command for operators, researchers and developers."""
+"""`speech-coach`: the one command for operators, researchers and developers.
+
+Only the chosen command's module is imported: the bot alone pulls in aiogram (seconds of
+imports), which `speech-coach stack status` should not wait for.
+"""
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import sys
 from collections.abc import Sequence
 
-from cli import (
-    bench_cmd,
-    bot_cmd,
-    connectors_cmd,
-    demo_cmd,
-    export_cmd,
-    flow_cmd,
-    init_cmd,
-    practice_cmd,
-    questions_cmd,
-    replay_cmd,
-    stack_cmd,
-    stats_cmd,
-    topics_cmd,
-)
+# Command → (module in cli/, one-line help), in the order `--help` lists them.
+COMMANDS: dict[str, tuple[str, str]] = {
+    "stack": ("stack_cmd", "the native development stack (no Docker needed)"),
+    "init": ("init_cmd", "topics, bucket, tables, question bank and connectors (idempotent)"),
+    "topics": ("topics_cmd", "topics declared in redpanda/topics.yaml"),
+    "connectors": ("connectors_cmd", "sinks and sources through Kafka Connect"),
+    "questions": ("questions_cmd", "the question bank (Postgres + Debezium)"),
+    "demo": ("demo_cmd", "the learner loop offline, with synthetic answers"),
+    "bot": ("bot_cmd", "run the Telegram bot (settings from SPEECH_COACH_*)"),
+    "flow": ("flow_cmd", "run a dataflow (settings from SPEECH_COACH_*)"),
+    "practice": ("practice_cmd", "submit a recording like the bot does and print the feedback"),
+    "stats": ("stats_cmd", "a learner's progress, as the bot's /stats shows it"),
+    "replay": ("replay_cmd", "recompute a flow's output from topic history"),
+    "export": ("export_cmd", "write the ClickHouse analytics tables to Parquet or CSV files"),
+    "bench": ("bench_cmd", "throughput and latency on the native stack"),
+}
 
 
-def build_parser() -> argparse.ArgumentParser:
+def build_parser(argv: Sequence[str]) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="speech-coach", description="Speech Coach: spoken English practice over Kafka topics."
     )
     commands = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    stack_cmd.register(commands)
-    init_cmd.register(commands)
-    topics_cmd.register(commands)
-    connectors_cmd.register(commands)
-    demo_cmd.register(commands)
-    questions_cmd.register(commands)
-    flow_cmd.register(commands)
-    practice_cmd.register(commands)
-    stats_cmd.register(commands)
-    replay_cmd.register(commands)
-    bench_cmd.register(commands)
-    bot_cmd.register(commands)
-    export_cmd.register(commands)
+    chosen = next((arg for arg in argv if not arg.startswith("-")), None)
+    for name, (module, help_text) in COMMANDS.items():
+        command = commands.add_parser(name, help=help_text)
+        if name == chosen:
+            importlib.import_module(f"cli.{module}").register(command)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    argv = sys.argv[1:] if argv is None else list(argv)
+    args = build_parser(argv).parse_args(argv)
     code: int = args.run(args)
     return code
 

@@ -27,10 +27,8 @@ class PracticeSettings(BaseSettings):
     timeout_s: float = Field(default=300.0, gt=0)
 
 
-def register(commands: Any) -> None:
-    practice = commands.add_parser(
-        "practice", help="submit a recording like the bot does and print the feedback"
-    )
+def register(parser: argparse.ArgumentParser) -> None:
+    practice = parser
     practice.add_argument("--audio", type=Path, required=True, help="OGG/Opus, WAV, MP3, ...")
     practice.add_argument("--question", help="question id from the question bank")
     practice.add_argument("--user", default="cli-learner", help="learner id (default cli-learner)")

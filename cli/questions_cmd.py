@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from typing import Any
 
 import psycopg
 from confluent_kafka.admin import AdminClient
@@ -29,8 +28,8 @@ class QuestionsSettings(BaseSettings):
     connect: ConnectConnection = ConnectConnection()
 
 
-def register(commands: Any) -> None:
-    questions = commands.add_parser("questions", help="the question bank (Postgres + Debezium)")
+def register(parser: argparse.ArgumentParser) -> None:
+    questions = parser
     actions = questions.add_subparsers(dest="action", required=True, metavar="ACTION")
     actions.add_parser(
         "load", help="create the table, insert seed questions it lacks (edits are kept)"

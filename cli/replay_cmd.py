@@ -8,7 +8,6 @@ import json
 import sys
 from contextlib import ExitStack
 from datetime import UTC, datetime
-from typing import Any
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -33,8 +32,8 @@ class ReplaySettings(BaseSettings):
     openai: OpenAISettings = OpenAISettings()
 
 
-def register(commands: Any) -> None:
-    cmd = commands.add_parser("replay", help="recompute a flow's output from topic history")
+def register(parser: argparse.ArgumentParser) -> None:
+    cmd = parser
     cmd.add_argument("--flow", required=True, choices=("scoring", "words", "feedback"))
     cmd.add_argument(
         "--from", dest="since", default="beginning",

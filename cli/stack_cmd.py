@@ -7,7 +7,6 @@ import json
 import os
 import sys
 from dataclasses import asdict
-from typing import Any
 
 from stack import launcher
 from stack.install import install
@@ -15,8 +14,8 @@ from stack.services import all_services
 from stack.settings import StackSettings
 
 
-def register(commands: Any) -> None:
-    stack = commands.add_parser("stack", help="the native development stack (no Docker needed)")
+def register(parser: argparse.ArgumentParser) -> None:
+    stack = parser
     actions = stack.add_subparsers(dest="action", required=True, metavar="ACTION")
 
     actions.add_parser("install", help="fetch jars (Maven) and the S3 server (cargo)").set_defaults(

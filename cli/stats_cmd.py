@@ -25,8 +25,8 @@ class StatsSettings(BaseSettings):
     postgres: PostgresConnection = PostgresConnection()
 
 
-def register(commands: Any) -> None:
-    stats = commands.add_parser("stats", help="a learner's progress, as the bot's /stats shows it")
+def register(parser: argparse.ArgumentParser) -> None:
+    stats = parser
     stats.add_argument("--user", required=True, help="learner id (Telegram user id or CLI id)")
     stats.add_argument("--json", action="store_true", help="print one JSON object")
     stats.add_argument("--chart", type=Path, help="also write the PNG chart here")

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import argparse
-from typing import Any
 
 from confluent_kafka.admin import AdminClient
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -20,8 +19,8 @@ class TopicsSettings(BaseSettings):
     kafka: KafkaConnection = KafkaConnection()
 
 
-def register(commands: Any) -> None:
-    topics = commands.add_parser("topics", help="topics declared in redpanda/topics.yaml")
+def register(parser: argparse.ArgumentParser) -> None:
+    topics = parser
     actions = topics.add_subparsers(dest="action", required=True, metavar="ACTION")
     actions.add_parser("apply", help="create missing topics, update configs").set_defaults(
         run=_apply
