@@ -22,6 +22,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "bot": ("bot_cmd", "run the Telegram bot (settings from SPEECH_COACH_*)"),
     "flow": ("flow_cmd", "run a dataflow (settings from SPEECH_COACH_*)"),
     "practice": ("practice_cmd", "submit a recording like the bot does and print the feedback"),
+    "credits": ("credits_cmd", "grant credits for GPT-graded answers (operators)"),
     "stats": ("stats_cmd", "a learner's progress, as the bot's /stats shows it"),
     "replay": ("replay_cmd", "recompute a flow's output from topic history"),
     "export": ("export_cmd", "write the ClickHouse analytics tables to Parquet or CSV files"),
