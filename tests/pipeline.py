@@ -1,5 +1,5 @@
-"""Running flows against the real stack in tests: namespaced topics, flow processes, and
-bounded waits for the events they emit."""
+"""Running flows against the real stack in tests: namespaced topics, read-model databases,
+flow processes, and bounded waits for the events they emit."""
 
 from __future__ import annotations
 
@@ -7,15 +7,20 @@ import os
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TypeVar
 
+import psycopg
 from confluent_kafka import TopicPartition
+from psycopg import sql
+from psycopg.conninfo import make_conninfo
 
 from clients.kafka import consumer, producer, send
 from clients.settings import KafkaConnection, S3Connection
+from flows.readmodels.connector import apply_tables
 from schemas.events import Event
 from schemas.serde import deserialize
 from schemas.topics import namespaced, topic_for
@@ -24,6 +29,42 @@ from stack.settings import REPO_ROOT, StackSettings
 from stack.topics import apply_topics
 
 E = TypeVar("E", bound=Event)
+
+
+def create_topics(stack: StackSettings, prefix: str, timeout_s: float = 30.0) -> None:
+    """Every declared topic under `prefix`, waited for until each partition has a leader."""
+    specs = namespaced(prefix)
+    client = admin(stack)
+    apply_topics(client, specs, report=lambda _: None)
+    deadline = time.monotonic() + timeout_s
+    while True:
+        topics = client.list_topics(timeout=10).topics
+        if all(
+            spec.name in topics
+            and len(topics[spec.name].partitions) == spec.partitions
+            and all(p.leader >= 0 for p in topics[spec.name].partitions.values())
+            for spec in specs
+        ):
+            return
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"topics under {prefix} not served within {timeout_s}s")
+        time.sleep(0.2)
+
+
+@contextmanager
+def readmodels_database(stack: StackSettings) -> Iterator[str]:
+    """A database of its own with the read-model tables, as the sink creates them; its DSN."""
+    name = f"bot_{uuid.uuid4().hex[:10]}"
+    with psycopg.connect(stack.postgres_dsn, autocommit=True) as server:
+        server.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
+    dsn = make_conninfo(stack.postgres_dsn, dbname=name)
+    try:
+        with psycopg.connect(dsn, autocommit=True) as database:
+            apply_tables(database)
+        yield dsn
+    finally:
+        with psycopg.connect(stack.postgres_dsn, autocommit=True) as server:
+            server.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(name)))
 
 
 class Pipeline:
@@ -40,7 +81,7 @@ class Pipeline:
             secret_key=stack.s3_secret_key,
             bucket=stack.s3_bucket,
         )
-        apply_topics(admin(stack), namespaced(namespace), report=lambda _: None)
+        create_topics(stack, namespace)
         self._producer = producer(self.kafka)
 
     def env(self, **extra: str) -> dict[str, str]:

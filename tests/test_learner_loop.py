@@ -24,17 +24,9 @@ from questionbank.seed import read_seed
 from stack.services.s3 import connection as s3_connection
 from stack.settings import StackSettings
 from tests.bot import telegram_updates as updates
-from tests.bot.harness import (
-    WEBHOOK_SECRET,
-    create_topics,
-    free_port,
-    post_update,
-    readmodels_database,
-    run,
-    serving,
-)
+from tests.bot.harness import WEBHOOK_SECRET, free_port, post_update, run, serving
 from tests.fakes.telegram_api import TOKEN, FakeTelegram
-from tests.pipeline import Pipeline
+from tests.pipeline import Pipeline, create_topics, readmodels_database
 
 pytestmark = [pytest.mark.stack, pytest.mark.slow]
 

@@ -10,8 +10,9 @@ from bot.settings import BotSettings
 from clients.settings import KafkaConnection, PostgresConnection
 from stack.services.s3 import connection as s3_connection
 from stack.settings import StackSettings
-from tests.bot.harness import WEBHOOK_SECRET, create_topics, free_port, readmodels_database
+from tests.bot.harness import WEBHOOK_SECRET, free_port
 from tests.fakes.telegram_api import TOKEN, FakeTelegram
+from tests.pipeline import create_topics, readmodels_database
 
 
 @pytest.fixture

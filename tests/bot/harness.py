@@ -5,17 +5,13 @@ from __future__ import annotations
 import asyncio
 import socket
 import time
-import uuid
-from collections.abc import AsyncIterator, Iterator, Sequence
-from contextlib import asynccontextmanager, contextmanager
-from pathlib import Path
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
 from typing import Any, LiteralString, TypeVar
 
 import aiohttp
 import psycopg
 from confluent_kafka import OFFSET_BEGINNING, TopicPartition
-from psycopg import sql
-from psycopg.conninfo import make_conninfo
 
 from bot.app import BotApp
 from bot.catalog import QuestionCatalog
@@ -24,51 +20,11 @@ from clients.kafka import consumer
 from clients.settings import KafkaConnection
 from schemas.events import Event
 from schemas.serde import deserialize
-from schemas.topics import namespaced, topic_for
-from stack.services.kafka import admin
-from stack.settings import StackSettings
-from stack.topics import apply_topics
+from schemas.topics import topic_for
 
 E = TypeVar("E", bound=Event)
 
 WEBHOOK_SECRET = "test-webhook-secret_1"
-READMODELS_SQL = Path(__file__).resolve().parents[2] / "connectors" / "readmodels.sql"
-
-
-def create_topics(stack: StackSettings, prefix: str, timeout_s: float = 30.0) -> None:
-    """Every declared topic under `prefix`, waited for until each partition has a leader."""
-    specs = namespaced(prefix)
-    client = admin(stack)
-    apply_topics(client, specs, report=lambda _: None)
-    deadline = time.monotonic() + timeout_s
-    while True:
-        topics = client.list_topics(timeout=10).topics
-        if all(
-            spec.name in topics
-            and len(topics[spec.name].partitions) == spec.partitions
-            and all(p.leader >= 0 for p in topics[spec.name].partitions.values())
-            for spec in specs
-        ):
-            return
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"topics under {prefix} not served within {timeout_s}s")
-        time.sleep(0.2)
-
-
-@contextmanager
-def readmodels_database(stack: StackSettings) -> Iterator[str]:
-    """A database of its own with the read-model tables, as the sink creates them; its DSN."""
-    name = f"bot_{uuid.uuid4().hex[:10]}"
-    with psycopg.connect(stack.postgres_dsn, autocommit=True) as server:
-        server.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    dsn = make_conninfo(stack.postgres_dsn, dbname=name)
-    try:
-        with psycopg.connect(dsn, autocommit=True) as database:
-            database.execute(READMODELS_SQL.read_text().encode())
-        yield dsn
-    finally:
-        with psycopg.connect(stack.postgres_dsn, autocommit=True) as server:
-            server.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(name)))
 
 
 def free_port() -> int:

@@ -23,14 +23,9 @@ from questionbank.connector import cdc_topic
 from schemas.events import QuestionAsked
 from stack.settings import REPO_ROOT, StackSettings
 from tests.bot import telegram_updates as updates
-from tests.bot.harness import (
-    WEBHOOK_SECRET,
-    create_topics,
-    free_port,
-    read_topic,
-    readmodels_database,
-)
+from tests.bot.harness import WEBHOOK_SECRET, free_port, read_topic
 from tests.fakes.telegram_api import TOKEN, FakeTelegram
+from tests.pipeline import create_topics, readmodels_database
 
 pytestmark = pytest.mark.stack
 

@@ -12,12 +12,11 @@ from datetime import UTC, datetime, timedelta
 import matplotlib.image
 import psycopg
 import pytest
-from psycopg import sql
 
-from flows.readmodels.connector import apply_tables
 from reports.chart import render_chart
 from reports.history import load_report
 from stack.settings import REPO_ROOT, StackSettings
+from tests.pipeline import readmodels_database
 
 pytestmark = pytest.mark.stack
 
@@ -26,31 +25,26 @@ OVERALL = [1.5, 2.0, 2.4, 2.2, 3.1, 3.4]
 
 
 @pytest.fixture
-def dsn(stack: StackSettings, unique: str) -> Iterator[str]:
-    name = f"reports_{unique}"
-    with psycopg.connect(stack.postgres_dsn, autocommit=True) as admin:
-        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    dsn = stack.postgres_dsn.rsplit("/", 1)[0] + f"/{name}"
-    with psycopg.connect(dsn, autocommit=True) as conn:
-        apply_tables(conn)
-        for index, overall in enumerate(OVERALL):
-            window = sum(OVERALL[max(0, index - 4) : index + 1]) / len(
-                OVERALL[max(0, index - 4) : index + 1]
+def dsn(stack: StackSettings) -> Iterator[str]:
+    """A read-model database holding one learner's rows, as the JDBC sink writes them."""
+    with readmodels_database(stack) as dsn:
+        with psycopg.connect(dsn, autocommit=True) as conn:
+            for index, overall in enumerate(OVERALL):
+                recent = OVERALL[max(0, index - 4) : index + 1]
+                conn.execute(
+                    "INSERT INTO rm_scores VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
+                    ("u9", f"a{index}", T0 + timedelta(days=index), 2, 2, 2, overall,
+                     round(sum(recent) / len(recent), 3)),
+                )  # fmt: skip
+            conn.execute(
+                "INSERT INTO rm_progress VALUES ('u9', 'a5', 5, 5, 2.5, 2.6, 2.7, 2.62, 2.8, 3,"
+                " 0.35, 'topic_development', 'delivery', 21.5, now())"
             )
             conn.execute(
-                "INSERT INTO rm_scores VALUES (%s, %s, %s, %s, %s, %s, %s, %s)",
-                ("u9", f"a{index}", T0 + timedelta(days=index), 2, 2, 2, overall, round(window, 3)),
+                "INSERT INTO rm_vocabulary VALUES ('u9', 42, 'city:5,job:3', 'museum,concert',"
+                " now())"
             )
-        conn.execute(
-            "INSERT INTO rm_progress VALUES ('u9', 'a5', 5, 5, 2.5, 2.6, 2.7, 2.62, 2.8, 3, 0.35,"
-            " 'topic_development', 'delivery', 21.5, now())"
-        )
-        conn.execute(
-            "INSERT INTO rm_vocabulary VALUES ('u9', 42, 'city:5,job:3', 'museum,concert', now())"
-        )
-    yield dsn
-    with psycopg.connect(stack.postgres_dsn, autocommit=True) as admin:
-        admin.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(name)))
+        yield dsn
 
 
 def test_chart_plots_every_answer_and_the_window_average(dsn: str) -> None:

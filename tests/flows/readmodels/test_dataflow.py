@@ -11,10 +11,9 @@ from typing import Any
 
 import psycopg
 import pytest
-from psycopg import sql
 
 from clients.connect import apply_connector, delete_connector
-from flows.readmodels.connector import apply_tables, sink_config, sink_name
+from flows.readmodels.connector import sink_config, sink_name
 from schemas.events import (
     CreditEvent,
     Engines,
@@ -29,7 +28,7 @@ from schemas.events import (
     WordStats,
 )
 from stack.settings import StackSettings
-from tests.pipeline import Pipeline
+from tests.pipeline import Pipeline, readmodels_database
 
 pytestmark = pytest.mark.stack
 
@@ -48,16 +47,9 @@ QUERIES = (
 
 
 @pytest.fixture
-def database(stack: StackSettings, unique: str) -> Iterator[str]:
-    name = f"rm_{unique}"
-    with psycopg.connect(stack.postgres_dsn, autocommit=True) as admin:
-        admin.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    dsn = stack.postgres_dsn.rsplit("/", 1)[0] + f"/{name}"
-    with psycopg.connect(dsn, autocommit=True) as conn:
-        apply_tables(conn)
-    yield dsn
-    with psycopg.connect(stack.postgres_dsn, autocommit=True) as admin:
-        admin.execute(sql.SQL("DROP DATABASE {} WITH (FORCE)").format(sql.Identifier(name)))
+def database(stack: StackSettings) -> Iterator[str]:
+    with readmodels_database(stack) as dsn:
+        yield dsn
 
 
 def _wait(query: Callable[[], Any], expected: Any, timeout_s: float = 60) -> Any:
