@@ -8,12 +8,15 @@ of several types and dead letters.
 from __future__ import annotations
 
 import logging
-from typing import Any
+from collections.abc import Callable
+from typing import Any, TypeVar
 
+from pydantic import BaseModel
 from quixstreams import Application
 from quixstreams.dataframe import StreamingDataFrame
 from quixstreams.models import Topic
 from quixstreams.models.serializers import SerializationContext, Serializer
+from quixstreams.state import State
 from typing_extensions import override
 
 from flows.common.records import Record, dead_letter
@@ -92,3 +95,25 @@ def write_records(app: Application, frame: StreamingDataFrame, topic_names: list
     }
     frame = frame.set_headers(lambda record, _k, _t, _h: list(record.headers))
     frame.to_topic(lambda record, _k, _t, _h: topics[record.topic], key=lambda r: r.key)
+
+
+S = TypeVar("S", bound=BaseModel)
+
+
+def fold(
+    state_cls: type[S], step: Callable[[S, Any], tuple[S, list[Record]]]
+) -> Callable[[Event | Record, State[str, str]], list[Record]]:
+    """A stateful `apply` for a pure per-learner fold: the learner's state lives in the
+    state store as JSON (a fresh `state_cls()` at first), dead letters pass through."""
+    key = state_cls.__name__
+
+    def apply(item: Event | Record, state: State[str, str]) -> list[Record]:
+        if isinstance(item, Record):
+            return [item]
+        raw = state.get(key)
+        current = state_cls.model_validate_json(raw) if raw else state_cls()
+        current, records = step(current, item)
+        state.set(key, current.model_dump_json())
+        return records
+
+    return apply

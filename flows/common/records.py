@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Literal
 
-from schemas.events import Event
+from schemas.events import AnswerSubmitted, AudioConverted, Event, Rejected
 from schemas.serde import serialize
+from schemas.topics import topic_for
 
 # Payloads a flow could not read go here, with the source and the error in headers.
 DEAD_LETTERS = "dead-letters"
@@ -33,3 +36,24 @@ def dead_letter(
         value,
         (("source", source.encode()), ("error", str(error).encode())),
     )
+
+
+def rejection(
+    namespace: str,
+    cause: AnswerSubmitted | AudioConverted,
+    stage: Literal["conversion", "transcription"],
+    code: str,
+    message: str,
+) -> Record:
+    """The record of an answer a stage refused: the learner is told `message`."""
+    rejected = Rejected(
+        event_id=f"rejected-{cause.answer_id}",
+        occurred_at=datetime.now(UTC),
+        user_id=cause.user_id,
+        answer_id=cause.answer_id,
+        stage=stage,
+        code=code,
+        message=message,
+        chat_id=cause.chat_id if isinstance(cause, AnswerSubmitted) else None,
+    )
+    return event_record(topic_for(Rejected.EVENT_TYPE, namespace), rejected)

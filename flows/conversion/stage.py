@@ -7,28 +7,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from clients.objectstore import ObjectStore, StorageFailed, wav_key
-from flows.common.records import Record, event_record
+from flows.common.records import Record, event_record, rejection
 from flows.conversion.audio import container_for_mime, convert
 from flows.conversion.errors import AudioRejected
 from flows.conversion.limits import ConversionLimits
-from schemas.events import AnswerSubmitted, AudioConverted, Rejected
+from schemas.events import AnswerSubmitted, AudioConverted
 from schemas.topics import topic_for
-
-
-def rejection(submitted: AnswerSubmitted, code: str, message: str, namespace: str) -> Record:
-    return event_record(
-        topic_for(Rejected.EVENT_TYPE, namespace),
-        Rejected(
-            event_id=f"rejected-{submitted.answer_id}",
-            occurred_at=datetime.now(UTC),
-            user_id=submitted.user_id,
-            answer_id=submitted.answer_id,
-            stage="conversion",
-            code=code,
-            message=message,
-            chat_id=submitted.chat_id,
-        ),
-    )
 
 
 def convert_answer(
@@ -49,7 +33,7 @@ def convert_answer(
             # A redelivered answer whose original is gone was converted before: use its WAV.
             if not store.exists(target):
                 missing = "The recording was not found."
-                return [rejection(submitted, "audio_missing", missing, namespace)]
+                return [rejection(namespace, submitted, "conversion", "audio_missing", missing)]
             store.get_file(target, original)
             container, declared = "wav", None
         try:
@@ -57,7 +41,7 @@ def convert_answer(
             audio = convert(original, Path(tmp) / "answer.wav", declared, container, limits)
         except AudioRejected as exc:
             store.delete(submitted.audio_key, bucket=submitted.audio_bucket)
-            return [rejection(submitted, exc.code, exc.message, namespace)]
+            return [rejection(namespace, submitted, "conversion", exc.code, exc.message)]
         store.put_file(target, audio.wav_path, "audio/wav")
     store.delete(submitted.audio_key, bucket=submitted.audio_bucket)
     converted = AudioConverted(

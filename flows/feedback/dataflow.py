@@ -3,13 +3,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, Literal
 
 from quixstreams import Application
-from quixstreams.state import State
 
 from clients.openai import OpenAISettings, openai_client
-from flows.common.quix_io import application, read_events, write_records
+from flows.common.quix_io import application, fold, read_events, write_records
 from flows.common.records import DEAD_LETTERS, Record
 from flows.common.settings import FlowSettings
 from flows.feedback.engines.base import QuestionInfo
@@ -71,21 +71,17 @@ def question_lookup(catalog: QuestionCatalog) -> Any:
     return lookup
 
 
-def _step(settings: FeedbackSettings, engines: Graders, catalog: QuestionCatalog) -> Any:
+def _step(
+    settings: FeedbackSettings, engines: Graders, catalog: QuestionCatalog
+) -> Callable[[LearnerState, Event], tuple[LearnerState, list[Record]]]:
     lookup = question_lookup(catalog)
     namespace = settings.topic_namespace
 
-    def step(item: Event | Record, state: State[str, str]) -> list[Record]:
-        if isinstance(item, Record):
-            return [item]  # a dead letter passes through
-        raw = state.get("learner")
-        learner = LearnerState.model_validate_json(raw) if raw else LearnerState()
-        learner, ready = absorb(learner, item)
-        records: list[Record] = []
-        if ready is not None:
-            learner, records = grade(learner, ready, engines, lookup, namespace)
-        state.set("learner", learner.model_dump_json())
-        return records
+    def step(learner: LearnerState, event: Event) -> tuple[LearnerState, list[Record]]:
+        learner, ready = absorb(learner, event)
+        if ready is None:
+            return learner, []
+        return grade(learner, ready, engines, lookup, namespace)
 
     return step
 
@@ -93,7 +89,9 @@ def _step(settings: FeedbackSettings, engines: Graders, catalog: QuestionCatalog
 def build(settings: FeedbackSettings, catalog: QuestionCatalog) -> Application:
     app = application(settings, NAME)
     events = read_events(app, settings, *INPUTS)
-    records = events.apply(_step(settings, graders(settings), catalog), stateful=True, expand=True)
+    records = events.apply(
+        fold(LearnerState, _step(settings, graders(settings), catalog)), stateful=True, expand=True
+    )
     ns = settings.topic_namespace
     outputs = [topic_for(Feedback.EVENT_TYPE, ns), topic_for(CreditEvent.EVENT_TYPE, ns)]
     write_records(app, records, [*outputs, ns + DEAD_LETTERS])

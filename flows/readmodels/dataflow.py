@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
 
 from quixstreams import Application
-from quixstreams.state import State
 
-from flows.common.quix_io import application, read_events, write_records
+from flows.common.quix_io import application, fold, read_events, write_records
 from flows.common.records import DEAD_LETTERS, Record
 from flows.common.settings import FlowSettings
 from flows.readmodels.connect_json import encode_struct
@@ -40,15 +39,10 @@ def row_record(namespace: str, change: RowChange) -> Record:
     return Record(namespace + change.table, key, value)
 
 
-def _step(namespace: str) -> Any:
-    def step(item: Event | Record, state: State[str, str]) -> list[Record]:
-        if isinstance(item, Record):
-            return [item]  # a dead letter passes through
-        raw = state.get("view")
-        view = LearnerView.model_validate_json(raw) if raw else LearnerView()
-        view, changes = project(view, item)
-        state.set("view", view.model_dump_json())
-        return [row_record(namespace, change) for change in changes]
+def _step(namespace: str) -> Callable[[LearnerView, Event], tuple[LearnerView, list[Record]]]:
+    def step(view: LearnerView, event: Event) -> tuple[LearnerView, list[Record]]:
+        view, changes = project(view, event)
+        return view, [row_record(namespace, change) for change in changes]
 
     return step
 
@@ -56,7 +50,9 @@ def _step(namespace: str) -> Any:
 def build(settings: ReadModelSettings) -> Application:
     app = application(settings, NAME)
     events = read_events(app, settings, *INPUTS)
-    rows = events.apply(_step(settings.topic_namespace), stateful=True, expand=True)
+    rows = events.apply(
+        fold(LearnerView, _step(settings.topic_namespace)), stateful=True, expand=True
+    )
     ns = settings.topic_namespace
     write_records(app, rows, [ns + table for table in TABLES] + [ns + DEAD_LETTERS])
     return app

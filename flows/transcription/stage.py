@@ -9,9 +9,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from clients.objectstore import ObjectStore
-from flows.common.records import Record, event_record
+from flows.common.records import Record, event_record, rejection
 from flows.transcription.engines.base import EngineUnavailable, SpeechRecognizer
-from schemas.events import AudioConverted, Rejected, Transcript
+from schemas.events import AudioConverted, Transcript
 from schemas.topics import topic_for
 
 log = logging.getLogger(__name__)
@@ -59,15 +59,5 @@ def transcribe_answer(
 
 
 def _rejected(converted: AudioConverted, reason: str, namespace: str) -> Record:
-    return event_record(
-        topic_for(Rejected.EVENT_TYPE, namespace),
-        Rejected(
-            event_id=f"rejected-{converted.answer_id}",
-            occurred_at=datetime.now(UTC),
-            user_id=converted.user_id,
-            answer_id=converted.answer_id,
-            stage="transcription",
-            code="transcription_failed",
-            message=f"The recording could not be transcribed ({reason[:200]}).",
-        ),
-    )
+    message = f"The recording could not be transcribed ({reason[:200]})."
+    return rejection(namespace, converted, "transcription", "transcription_failed", message)

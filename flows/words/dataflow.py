@@ -7,12 +7,11 @@ ClickHouse from the WordStats' lemma counts.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
 
 from quixstreams import Application
-from quixstreams.state import State
 
-from flows.common.quix_io import application, read_events, write_records
+from flows.common.quix_io import application, fold, read_events, write_records
 from flows.common.records import DEAD_LETTERS, Record, event_record
 from flows.common.settings import FlowSettings
 from flows.feedback.lexicon import load_english
@@ -27,19 +26,16 @@ class WordsSettings(FlowSettings):
     pass
 
 
-def _step(namespace: str) -> Any:
+def _step(
+    namespace: str,
+) -> Callable[[VocabularyState, Transcript], tuple[VocabularyState, list[Record]]]:
     output = topic_for(WordStats.EVENT_TYPE, namespace)
 
-    def step(item: Transcript | Record, state: State[str, str]) -> list[Record]:
-        if isinstance(item, Record):
-            return [item]  # a dead letter passes through
-        raw = state.get("vocabulary")
-        vocabulary = VocabularyState.model_validate_json(raw) if raw else VocabularyState()
-        vocabulary, stats = absorb(vocabulary, item)
-        if stats is None:
-            return []
-        state.set("vocabulary", vocabulary.model_dump_json())
-        return [event_record(output, stats)]
+    def step(
+        vocabulary: VocabularyState, transcript: Transcript
+    ) -> tuple[VocabularyState, list[Record]]:
+        vocabulary, stats = absorb(vocabulary, transcript)
+        return vocabulary, [] if stats is None else [event_record(output, stats)]
 
     return step
 
@@ -48,7 +44,9 @@ def build(settings: WordsSettings) -> Application:
     app = application(settings, NAME)
     load_english()  # before the first transcript, not while it waits
     transcripts = read_events(app, settings, Transcript)
-    records = transcripts.apply(_step(settings.topic_namespace), stateful=True, expand=True)
+    records = transcripts.apply(
+        fold(VocabularyState, _step(settings.topic_namespace)), stateful=True, expand=True
+    )
     ns = settings.topic_namespace
     write_records(app, records, [topic_for(WordStats.EVENT_TYPE, ns), ns + DEAD_LETTERS])
     return app

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import uuid
 import wave
 from collections.abc import Iterator
 from contextlib import ExitStack
@@ -33,7 +34,7 @@ SENTENCES = (
 @pytest.fixture(scope="module")
 def pipeline(stack: StackSettings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pipeline]:
     state = tmp_path_factory.mktemp("loop")
-    pipeline = Pipeline(stack, f"loop{state.name[-6:]}-", state)
+    pipeline = Pipeline(stack, f"loop{uuid.uuid4().hex[:10]}-", state)
     with ExitStack() as flows:
         for name in ("conversion", "transcription", "feedback"):
             flows.enter_context(pipeline.flow(name))

@@ -6,6 +6,7 @@ import random
 import subprocess
 import sys
 import time
+import uuid
 from collections.abc import Iterator
 from contextlib import ExitStack
 from datetime import UTC, datetime, timedelta
@@ -93,7 +94,7 @@ def _values(pipeline: Pipeline, topic: str, count: int, timeout_s: float = 90) -
 @pytest.fixture(scope="module")
 def live(stack: StackSettings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Pipeline]:
     state = tmp_path_factory.mktemp("replay")
-    pipeline = Pipeline(stack, f"rp{state.name[-6:]}-", state)
+    pipeline = Pipeline(stack, f"rp{uuid.uuid4().hex[:10]}-", state)
     history = _history()
     with ExitStack() as flows:
         for name in ("scoring", "words"):
