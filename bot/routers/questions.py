@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
 from datetime import datetime
-from typing import Literal, get_args
+from typing import Any, Literal, get_args
 
-from aiogram import Bot, Router
+from aiogram import BaseMiddleware, Bot, Router
 from aiogram.filters import Command, CommandObject
 from aiogram.filters.callback_data import CallbackData
-from aiogram.types import CallbackQuery, InlineKeyboardButton, InlineKeyboardMarkup, Message
+from aiogram.types import (
+    CallbackQuery,
+    InlineKeyboardButton,
+    InlineKeyboardMarkup,
+    Message,
+    TelegramObject,
+)
 
-from bot.catalog import Category, QuestionCatalog, QuestionLike
+from bot.catalog import QuestionCatalog, QuestionLike
 from bot.i18n import Texts
 from bot.learners import Learner
 from bot.own_writes import OwnWrites
@@ -56,93 +64,79 @@ def question_text(question: QuestionLike, t: Texts, repetition: bool) -> str:
     return f"{t('question.repetition')}\n{text}" if repetition else text
 
 
-async def _send_question(
-    bot: Bot,
-    chat_id: int,
-    question: QuestionLike,
-    repetition: bool,
-    *,
-    learner: Learner,
-    t: Texts,
-    event_id: str,
-    now: datetime,
-    sink: EventSink,
-    own_writes: OwnWrites,
-) -> None:
-    # Emitted before the text is sent: a failed send makes Telegram deliver the update again,
-    # and the repeated event (same event_id) is dropped downstream, a repeated text is not.
-    await sink.emit(
-        QuestionAsked(
-            event_id=event_id,
-            occurred_at=now,
-            user_id=learner.user_id,
-            question_id=question.question_id,
-            category=question.category,
-            chat_id=chat_id,
-            asked_at=now,
-            repetition=repetition,
+@dataclass(frozen=True)
+class Asker:
+    """Everything asking a question needs, gathered once per update (see `_AskerContext`)."""
+
+    bot: Bot
+    learner: Learner
+    t: Texts
+    event_id: str
+    now: datetime
+    sink: EventSink
+    own_writes: OwnWrites
+    read_models: ReadModels
+    catalog: QuestionCatalog
+
+    async def send(self, chat_id: int, question: QuestionLike, repetition: bool) -> None:
+        # Emitted before the text is sent: a failed send makes Telegram deliver the update
+        # again, and the repeated event (same event_id) is dropped downstream, a repeated
+        # text is not.
+        await self.sink.emit(
+            QuestionAsked(
+                event_id=self.event_id,
+                occurred_at=self.now,
+                user_id=self.learner.user_id,
+                question_id=question.question_id,
+                category=question.category,
+                chat_id=chat_id,
+                asked_at=self.now,
+                repetition=repetition,
+            )
         )
-    )
-    own_writes.question_asked(learner.user_id, question.question_id, now)
-    await bot.send_message(chat_id, question_text(question, t, repetition))
+        self.own_writes.question_asked(self.learner.user_id, question.question_id, self.now)
+        await self.bot.send_message(chat_id, question_text(question, self.t, repetition))
+
+    async def ask(self, chat_id: int, choice: Choice) -> None:
+        pick = pick_question(
+            self.catalog.active(None if choice == "any" else choice),
+            await self.read_models.due_at(self.learner.user_id),
+            user_id=self.learner.user_id,
+            now=self.now,
+            last_asked=self.learner.last_question_id,
+        )
+        if pick is None:
+            await self.bot.send_message(chat_id, self.t("question.all_answered"))
+            return
+        await self.send(chat_id, pick.question, pick.repetition)
 
 
-async def _ask(
-    bot: Bot,
-    chat_id: int,
-    category: Category | None,
-    *,
-    learner: Learner,
-    t: Texts,
-    event_id: str,
-    now: datetime,
-    sink: EventSink,
-    own_writes: OwnWrites,
-    read_models: ReadModels,
-    catalog: QuestionCatalog,
-) -> None:
-    pick = pick_question(
-        catalog.active(category),
-        await read_models.due_at(learner.user_id),
-        user_id=learner.user_id,
-        now=now,
-        last_asked=learner.last_question_id,
-    )
-    if pick is None:
-        await bot.send_message(chat_id, t("question.all_answered"))
-        return
-    await _send_question(
-        bot,
-        chat_id,
-        pick.question,
-        pick.repetition,
-        learner=learner,
-        t=t,
-        event_id=event_id,
-        now=now,
-        sink=sink,
-        own_writes=own_writes,
-    )
+class _AskerContext(BaseMiddleware):
+    """Adds `asker` to this router's handlers, from the dispatcher's services and the
+    update context (which the dispatcher's own middleware put in `data` before)."""
+
+    async def __call__(
+        self,
+        handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
+        event: TelegramObject,
+        data: dict[str, Any],
+    ) -> Any:
+        data["asker"] = Asker(
+            bot=data["bot"],
+            learner=data["learner"],
+            t=data["t"],
+            event_id=data["event_id"],
+            now=data["now"],
+            sink=data["sink"],
+            own_writes=data["own_writes"],
+            read_models=data["read_models"],
+            catalog=data["catalog"],
+        )
+        return await handler(event, data)
 
 
-def _category(choice: Choice) -> Category | None:
-    return None if choice == "any" else choice
-
-
-async def question(
-    message: Message,
-    *,
-    command: CommandObject,
-    bot: Bot,
-    learner: Learner,
-    t: Texts,
-    event_id: str,
-    now: datetime,
-    sink: EventSink,
-    own_writes: OwnWrites,
-    read_models: ReadModels,
-    catalog: QuestionCatalog,
-) -> None:
+async def question(message: Message, *, command: CommandObject, asker: Asker) -> None:
+    t = asker.t
     wanted = (command.args or "").strip().lower()
     if not wanted:
         await message.answer(t("question.choose_category"), reply_markup=category_keyboard(t))
@@ -153,87 +147,33 @@ async def question(
             t("question.unknown_category", category=wanted), reply_markup=category_keyboard(t)
         )
         return
-    await _ask(
-        bot,
-        message.chat.id,
-        _category(choice),
-        learner=learner,
-        t=t,
-        event_id=event_id,
-        now=now,
-        sink=sink,
-        own_writes=own_writes,
-        read_models=read_models,
-        catalog=catalog,
-    )
+    await asker.ask(message.chat.id, choice)
 
 
 async def category_chosen(
-    query: CallbackQuery,
-    *,
-    callback_data: CategoryChoice,
-    bot: Bot,
-    learner: Learner,
-    t: Texts,
-    event_id: str,
-    now: datetime,
-    sink: EventSink,
-    own_writes: OwnWrites,
-    read_models: ReadModels,
-    catalog: QuestionCatalog,
+    query: CallbackQuery, *, callback_data: CategoryChoice, asker: Asker
 ) -> None:
     await query.answer()
     chat_id = query.message.chat.id if query.message is not None else query.from_user.id
-    await _ask(
-        bot,
-        chat_id,
-        _category(callback_data.category),
-        learner=learner,
-        t=t,
-        event_id=event_id,
-        now=now,
-        sink=sink,
-        own_writes=own_writes,
-        read_models=read_models,
-        catalog=catalog,
-    )
+    await asker.ask(chat_id, callback_data.category)
 
 
-async def repeat(
-    message: Message,
-    *,
-    bot: Bot,
-    learner: Learner,
-    t: Texts,
-    event_id: str,
-    now: datetime,
-    sink: EventSink,
-    own_writes: OwnWrites,
-    catalog: QuestionCatalog,
-) -> None:
-    if learner.last_question_id is None:
-        await message.answer(t("repeat.nothing"))
+async def repeat(message: Message, *, asker: Asker) -> None:
+    last_id = asker.learner.last_question_id
+    if last_id is None:
+        await message.answer(asker.t("repeat.nothing"))
         return
-    last = catalog.get(learner.last_question_id)
+    last = asker.catalog.get(last_id)
     if last is None or not last.active:
-        await message.answer(t("repeat.gone"))
+        await message.answer(asker.t("repeat.gone"))
         return
-    await _send_question(
-        bot,
-        message.chat.id,
-        last,
-        True,
-        learner=learner,
-        t=t,
-        event_id=event_id,
-        now=now,
-        sink=sink,
-        own_writes=own_writes,
-    )
+    await asker.send(message.chat.id, last, True)
 
 
 def build() -> Router:
     router = Router(name="questions")
+    router.message.middleware(_AskerContext())
+    router.callback_query.middleware(_AskerContext())
     router.message.register(question, Command("question"))
     router.message.register(repeat, Command("repeat"))
     router.callback_query.register(category_chosen, CategoryChoice.filter())
