@@ -10,15 +10,23 @@ from clients.settings import KafkaConnection
 from schemas.events import Event
 from schemas.serde import serialize
 
+# How every producer of ours maps a key to a partition: murmur2 of the key bytes, as Java
+# clients, Kafka Connect and Redpanda do (null keys spread at random). librdkafka's default
+# (CRC32) disagrees for most keys and would split a learner across partitions (DESIGN §6).
+PARTITIONER = "murmur2_random"
+
+# Effectively-once needs the broker's dedup of retries and every replica's ack.
+DELIVERY: dict[str, Any] = {"enable.idempotence": True, "acks": "all", "partitioner": PARTITIONER}
+
 
 def producer(kafka: KafkaConnection, **overrides: Any) -> Producer:
+    if set(overrides) & set(DELIVERY):
+        raise ValueError(f"{sorted(DELIVERY)} are fixed for every producer (DESIGN §6)")
     return Producer(
         {
             "bootstrap.servers": kafka.bootstrap_servers,
             "client.id": kafka.client_id,
-            # Effectively-once needs the broker's dedup of retries and every replica's ack.
-            "enable.idempotence": True,
-            "acks": "all",
+            **DELIVERY,
             "linger.ms": 5,
             **overrides,
         }

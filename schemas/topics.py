@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from functools import cache
 from pathlib import Path
 
@@ -20,6 +21,8 @@ class TopicSpec(BaseModel):
     partitions: int = Field(ge=1)
     replication_factor: int = Field(ge=1)
     config: dict[str, str]
+    # Topics of one group are keyed alike and joined per partition: equal counts required.
+    co_partition: str | None = None
 
 
 @cache
@@ -35,7 +38,27 @@ def load_topics(path: Path = TOPICS_FILE) -> tuple[TopicSpec, ...]:
     names = [spec.name for spec in specs]
     if len(set(names)) != len(names):
         raise ValueError(f"{path}: a topic is declared twice")
+    unequal = unequal_groups({spec.name: spec.partitions for spec in specs}, specs)
+    if unequal:
+        raise ValueError(f"{path}: {unequal}")
     return specs
+
+
+def unequal_groups(partitions: dict[str, int], specs: Iterable[TopicSpec]) -> str:
+    """What breaks co-partitioning, given each topic's partition count ('' if nothing):
+    every topic of a `co_partition` group must have the same count."""
+    groups: dict[str, dict[str, int]] = {}
+    for spec in specs:
+        if spec.co_partition is not None and spec.name in partitions:
+            groups.setdefault(spec.co_partition, {})[spec.name] = partitions[spec.name]
+    problems = [
+        f"co-partitioned group {group!r} has unequal partition counts ("
+        + ", ".join(f"{name}: {count}" for name, count in sorted(counts.items()))
+        + ")"
+        for group, counts in sorted(groups.items())
+        if len(set(counts.values())) > 1
+    ]
+    return "; ".join(problems)
 
 
 def topic_for(event_type: str, namespace: str = "") -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import Future
 from dataclasses import dataclass
@@ -17,7 +18,7 @@ from confluent_kafka.admin import (
     NewTopic,
 )
 
-from schemas.topics import TopicSpec
+from schemas.topics import TopicSpec, unequal_groups
 
 TIMEOUT_S = 30.0
 
@@ -62,7 +63,37 @@ def apply_topics(
     for change in changes:
         detail = f" ({change.detail})" if change.detail else ""
         report(f"topic {change.topic}: {change.action}{detail}")
+    check_copartitioned(admin, specs)
     return changes
+
+
+class CoPartitioningBroken(RuntimeError):
+    """Topics that are joined per partition have different partition counts on the broker."""
+
+
+def check_copartitioned(
+    admin: AdminClient, specs: Iterable[TopicSpec], settle_s: float = 10.0
+) -> None:
+    """Reads the partition counts back from the broker: each co-partitioned group equal.
+
+    Metadata of a topic created a moment ago can lag, so a difference must persist for
+    `settle_s` before it counts.
+    """
+    specs = list(specs)
+    deadline = time.monotonic() + settle_s
+    while True:
+        topics = admin.list_topics(timeout=TIMEOUT_S).topics
+        counts = {s.name: len(topics[s.name].partitions) for s in specs if s.name in topics}
+        problem = unequal_groups(counts, specs)
+        if not problem:
+            return
+        if time.monotonic() > deadline:
+            break
+        time.sleep(0.5)
+    raise CoPartitioningBroken(
+        f"on the broker, {problem}: one learner's events would land on different "
+        "partition numbers; grow the smaller topics (redpanda/README.md)"
+    )
 
 
 def _update(admin: AdminClient, spec: TopicSpec, partitions: int) -> TopicChange:

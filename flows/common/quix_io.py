@@ -19,6 +19,7 @@ from quixstreams.models.serializers import SerializationContext, Serializer
 from quixstreams.state import State
 from typing_extensions import override
 
+from clients.kafka import DELIVERY
 from flows.common.records import Record, dead_letter
 from flows.common.settings import FlowSettings
 from schemas.events import Event
@@ -48,7 +49,7 @@ def application(settings: FlowSettings, name: str, commit_interval_s: float = 5.
         consumer_group=f"{settings.topic_namespace}speech-coach-{name}",
         auto_offset_reset="earliest",
         state_dir=settings.state_dir / name,
-        producer_extra_config={"enable.idempotence": True, "acks": "all"},
+        producer_extra_config=dict(DELIVERY),
         # Topics are declared in redpanda/; only Quix's own changelogs are created by it.
         auto_create_topics=True,
         loglevel="WARNING",

@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import pytest
-from confluent_kafka.admin import AdminClient, AlterConfigOpType, ConfigEntry, ConfigResource
+from confluent_kafka.admin import (
+    AdminClient,
+    AlterConfigOpType,
+    ConfigEntry,
+    ConfigResource,
+    NewTopic,
+)
 
 from schemas.topics import TopicSpec, load_topics
 from stack.services.kafka import admin
 from stack.settings import StackSettings
-from stack.topics import apply_topics, broker_config
+from stack.topics import CoPartitioningBroken, apply_topics, broker_config, check_copartitioned
 
 pytestmark = pytest.mark.stack
 
@@ -69,3 +75,33 @@ def test_apply_creates_then_repairs_drift_then_grows_partitions(
     with pytest.raises(ValueError, match="cannot remove partitions"):
         apply_topics(client, [spec], report=lambda _: None)
     client.delete_topics([spec.name])
+
+
+def test_a_co_partitioned_group_unequal_on_the_broker_is_refused(
+    stack: StackSettings, unique: str
+) -> None:
+    client = admin(stack)
+    specs = [
+        TopicSpec(
+            name=f"test-group-{name}-{unique}",
+            event=None,
+            description="test",
+            partitions=partitions,
+            replication_factor=1,
+            config={},
+            co_partition="g",
+        )
+        for name, partitions in (("a", 3), ("b", 2))
+    ]
+    # Created behind the declaration's back (a loaded file refuses unequal counts).
+    for spec in specs:
+        [future] = client.create_topics([NewTopic(spec.name, spec.partitions, 1)]).values()
+        future.result(timeout=30)
+    try:
+        with pytest.raises(CoPartitioningBroken, match=r"\(test-group-a-\w+: 3, test-group-b"):
+            check_copartitioned(client, specs, settle_s=0)
+        grown = [spec.model_copy(update={"partitions": 3}) for spec in specs]
+        apply_topics(client, grown, report=lambda _: None)  # grows b, then the check passes
+        check_copartitioned(client, grown, settle_s=0)
+    finally:
+        client.delete_topics([spec.name for spec in specs])
