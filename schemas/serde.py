@@ -1,13 +1,19 @@
-"""The boundary: events become bytes and bytes become events only through the committed schemas."""
+"""The boundary: events become bytes and bytes become events only through the committed schemas.
+
+Each direction checks an event once. On the way out, an event was validated when it was
+built (`schemas.events.base.Event`: frozen, and copies are validated too), so `serialize`
+only writes it. On the way in, pydantic's strict JSON validation of the model decides:
+the committed JSON Schemas are exported from the same models, and tests hold the two to
+the same verdicts. Only a refused payload takes the slow path, where the committed schema
+of the payload's own version names the field at fault, and older versions are read.
+"""
 
 from __future__ import annotations
 
 import functools
 import json
-from collections.abc import Callable
 from typing import Any, NoReturn, TypeVar
 
-import fastjsonschema
 from jsonschema import Draft202012Validator
 from jsonschema.exceptions import ValidationError as SchemaError
 from jsonschema.exceptions import best_match
@@ -15,6 +21,7 @@ from pydantic import ValidationError
 
 from schemas.events import Event
 from schemas.events.base import UTC_DATETIME_PATTERN
+from schemas.export import build_schema
 from schemas.registry import load_schema
 
 E = TypeVar("E", bound=Event)
@@ -51,30 +58,16 @@ def _error_field(error: SchemaError) -> str:
     return ".".join(path) or ROOT
 
 
-@functools.cache
-def _fast(event_type: str, version: int) -> Callable[[Any], Any]:
-    # Compiled to Python: ~16x faster than the jsonschema validator on the hot path.
-    # Formats are annotations to jsonschema's default validator too; the models parse dates.
-    validate: Callable[[Any], Any] = fastjsonschema.compile(
-        load_schema(event_type, version), use_default=False, use_formats=False
-    )
-    return validate
-
-
 def _check(event_type: str, version: int, payload: Any) -> None:
-    """Validates against the committed schema. The compiled validator decides; on a refusal,
-    jsonschema names the field at fault (tests hold the two to the same verdicts)."""
-    try:
-        _fast(event_type, version)(payload)
-    except fastjsonschema.JsonSchemaValueException as refusal:
-        error = best_match(_validator(event_type, version).iter_errors(payload))
-        if error is None:
-            raise InvalidEvent(event_type, ROOT, refusal.message) from refusal
-        message = error.message
-        # The regex says nothing to a reader; say what it stands for.
-        if error.validator == "pattern" and error.validator_value == UTC_DATETIME_PATTERN:
-            message = f"{error.instance!r} is not an RFC 3339 date-time in UTC (Z or +00:00)"
-        raise InvalidEvent(event_type, _error_field(error), message) from refusal
+    """Validates against the committed schema, naming the field at fault on a refusal."""
+    error = best_match(_validator(event_type, version).iter_errors(payload))
+    if error is None:
+        return
+    message = error.message
+    # The regex says nothing to a reader; say what it stands for.
+    if error.validator == "pattern" and error.validator_value == UTC_DATETIME_PATTERN:
+        message = f"{error.instance!r} is not an RFC 3339 date-time in UTC (Z or +00:00)"
+    raise InvalidEvent(event_type, _error_field(error), message)
 
 
 def _refuse_constant(name: str) -> NoReturn:
@@ -82,10 +75,8 @@ def _refuse_constant(name: str) -> NoReturn:
 
 
 def serialize(event: Event) -> bytes:
-    """Compact UTF-8 JSON, checked against the committed schema of the event's type and version."""
-    payload = event.model_dump(mode="json")
-    _check(event.EVENT_TYPE, event.SCHEMA_VERSION, payload)
-    return json.dumps(payload, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    """Compact UTF-8 JSON of an event (validated when it was built)."""
+    return event.__pydantic_serializer__.to_json(event)
 
 
 def serialize_key(event: Event) -> bytes:
@@ -94,11 +85,36 @@ def serialize_key(event: Event) -> bytes:
 
 
 def deserialize(event_cls: type[E], data: bytes) -> E:
-    """Parse, validate against the schema of the payload's own version, then build the model.
+    """The event a payload holds, validated once; `InvalidEvent` names what is wrong.
 
     A payload of an older committed version is read into the current model: the
     compatibility rule (new versions only add optional properties) makes that lossless.
     """
+    if _model_is_committed(event_cls):
+        try:
+            event = event_cls.model_validate_json(data, strict=True)
+        except ValidationError as refusal:
+            return _read_refused(event_cls, data, refusal)
+        # The model has a default for the version; on the wire it is required.
+        if "schema_version" in event.model_fields_set:
+            return event
+    return _read_refused(event_cls, data, None)
+
+
+@functools.cache
+def _model_is_committed(event_cls: type[Event]) -> bool:
+    """Whether the model states exactly its committed schema, so its validation can stand in
+    for the schema's (`python -m schemas.export --check` keeps it so)."""
+    try:
+        committed = load_schema(event_cls.EVENT_TYPE, event_cls.SCHEMA_VERSION)
+    except FileNotFoundError:
+        return False
+    return build_schema(event_cls) == committed
+
+
+def _read_refused(event_cls: type[E], data: bytes, refusal: ValidationError | None) -> E:
+    """Parse, validate against the schema of the payload's own version, then build the model:
+    an older version is read, anything else is refused naming the field at fault."""
     event_type = event_cls.EVENT_TYPE
     try:
         payload = json.loads(data.decode("utf-8"), parse_constant=_refuse_constant)
@@ -125,9 +141,16 @@ def deserialize(event_cls: type[E], data: bytes) -> E:
             event_type, "schema_version", f"version {version} has no committed schema"
         ) from exc
 
+    if version == event_cls.SCHEMA_VERSION and refusal is not None:
+        # The schema admits it and the model refuses: a rule only the model states.
+        raise _invalid(event_type, refusal)
     try:
         return event_cls.model_validate({**payload, "schema_version": event_cls.SCHEMA_VERSION})
     except ValidationError as exc:
-        first = exc.errors()[0]
-        field = ".".join(str(part) for part in first["loc"]) or ROOT
-        raise InvalidEvent(event_type, field, first["msg"]) from exc
+        raise _invalid(event_type, exc) from exc
+
+
+def _invalid(event_type: str, refusal: ValidationError) -> InvalidEvent:
+    first = refusal.errors()[0]
+    field = ".".join(str(part) for part in first["loc"]) or ROOT
+    return InvalidEvent(event_type, field, first["msg"])

@@ -2,10 +2,19 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Mapping
 from datetime import UTC, datetime
-from typing import Annotated, ClassVar, Literal
+from typing import Annotated, Any, ClassVar, Literal, NoReturn, Self
 
-from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import (
+    AwareDatetime,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    field_validator,
+)
 
 # Postgres bigint / ClickHouse Int64: the widest integer every sink stores.
 INT64_MAX = 2**63 - 1
@@ -16,13 +25,28 @@ UTC_DATETIME_PATTERN = (
 )
 
 
-def _to_utc(value: datetime) -> datetime:
-    return value.astimezone(UTC)
+_UTC_TEXT = re.compile(UTC_DATETIME_PATTERN)
 
 
+def _utc(value: Any) -> Any:
+    """A datetime in UTC. Text is the wire's form and carries UTC only (the schema's
+    pattern); an aware datetime built in code may have any offset and is converted."""
+    if isinstance(value, str):
+        if not _UTC_TEXT.match(value):
+            raise ValueError(f"{value!r} is not an RFC 3339 date-time in UTC (Z or +00:00)")
+        try:
+            value = datetime.fromisoformat(value)
+        except ValueError as exc:
+            raise ValueError(f"{value!r} is not a valid datetime: {exc}") from exc
+    if isinstance(value, datetime) and value.tzinfo is not None:
+        return value.astimezone(UTC)
+    return value  # AwareDatetime refuses it, saying why
+
+
+# Text is parsed by `_utc`, so the boundary's strict validation still reads it.
 UtcDatetime = Annotated[
     AwareDatetime,
-    AfterValidator(_to_utc),
+    BeforeValidator(_utc),
     Field(json_schema_extra={"pattern": UTC_DATETIME_PATTERN}),
 ]
 Identifier = Annotated[str, Field(min_length=1, max_length=200)]
@@ -62,6 +86,32 @@ class Event(Part):
         description="Learner id and Kafka message key, so each learner's events stay ordered."
     )
 
+    @field_validator("schema_version", mode="before")
+    @classmethod
+    def _a_version_number(cls, value: Any) -> Any:
+        # A literal 1 would also take true and 1.0, which the schema's const refuses.
+        if type(value) is not int:
+            raise ValueError(f"{value!r} is not a version number")
+        return value
+
     def key(self) -> bytes:
         """The Kafka message key."""
         return self.user_id.encode("utf-8")
+
+    # An event is validated when it is built, and `serialize` relies on it: no way around it.
+    def model_copy(
+        self,
+        *,
+        update: Mapping[str, Any] | None = None,
+        deep: bool = False,  # noqa: ARG002 - a new validated event shares nothing mutable
+    ) -> Self:
+        """A copy with `update` applied, validated as a new event is (pydantic's is not)."""
+        return self.model_validate({**self.__dict__, **(update or {})})
+
+    @classmethod
+    def model_construct(  # type: ignore[override]  # the plugin types it from the fields
+        cls,
+        _fields_set: set[str] | None = None,
+        **_values: Any,
+    ) -> NoReturn:
+        raise TypeError(f"{cls.__name__} is validated when built: call the constructor")
