@@ -8,6 +8,7 @@ joining groups) is reported separately instead of diluting the rate.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import random
 import statistics
@@ -29,7 +30,16 @@ from clients.kafka import consumer, producer
 from clients.settings import KafkaConnection, S3Connection
 from flows.transcription.synth import encode_voice_note, synthesize
 from flows.words.lemmas import measure_throughput
-from schemas.events import Engines, Event, Feedback, Metrics, RubricScores, Transcript
+from schemas.events import (
+    Engines,
+    Event,
+    Feedback,
+    Metrics,
+    Progress,
+    RubricScores,
+    Transcript,
+    WordStats,
+)
 from schemas.serde import serialize
 from schemas.topics import namespaced, topic_for
 from stack.services.kafka import admin
@@ -58,11 +68,30 @@ class Throughput:
 
 
 @dataclass(frozen=True)
+class FlowRates:
+    """One flow replaying its input topic, beside the raw passthrough and its framework's
+    identity flow over the same topic, measured in the same run."""
+
+    flow: str
+    framework: str
+    topic: str
+    passthrough: Throughput
+    identity: Throughput
+    flow_rate: Throughput
+
+    @property
+    def to_passthrough(self) -> float:
+        return self.flow_rate.per_s / self.passthrough.per_s
+
+    @property
+    def to_identity(self) -> float:
+        return self.flow_rate.per_s / self.identity.per_s
+
+
+@dataclass(frozen=True)
 class BenchResult:
     events: int
-    passthrough: Throughput
-    scoring: Throughput
-    words: Throughput
+    flows: tuple[FlowRates, ...]
     word_tokens_per_s: float
     word_tokens: int
     latency_runs: int
@@ -180,11 +209,11 @@ def passthrough(kafka: KafkaConnection, source: str, target: str, expected: int)
 
 
 @contextmanager
-def _flow(name: str, env: dict[str, str], log: Path) -> Iterator[None]:
+def _process(argv: list[str], env: dict[str, str], log: Path) -> Iterator[None]:
     with log.open("wb") as out:
         process = subprocess.Popen(
-            [sys.executable, "-m", "cli.main", "flow", name],
-            cwd=REPO_ROOT, env=env, stdout=out, stderr=subprocess.STDOUT,
+            [sys.executable, "-m", *argv], cwd=REPO_ROOT, env=env, stdout=out,
+            stderr=subprocess.STDOUT,
         )  # fmt: skip
         try:
             yield
@@ -197,10 +226,18 @@ def _flow(name: str, env: dict[str, str], log: Path) -> Iterator[None]:
                 process.wait(timeout=10)
 
 
+def _flow(name: str, env: dict[str, str], log: Path) -> contextlib.AbstractContextManager[None]:
+    return _process(["cli.main", "flow", name], env, log)
+
+
 def _percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     index = min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))
     return ordered[index]
+
+
+# The flows whose replay speed is measured: (flow, framework, input event, output event).
+REPLAYED = (("scoring", "bytewax", Feedback, Progress), ("words", "quix", Transcript, WordStats))
 
 
 def run_bench(
@@ -217,47 +254,45 @@ def run_bench(
         "SPEECH_COACH_STATE_DIR": str(workdir / "state"),
     }
     rng = random.Random(2026)  # noqa: S311 - benchmark data, not secrets
+    makers = {Feedback: _feedback, Transcript: _transcript}
 
-    feedback_topic = topic_for(Feedback.EVENT_TYPE, namespace)
-    report(f"filling {feedback_topic} with {events} feedback events")
-    _fill(kafka, feedback_topic, (_feedback(rng, i) for i in range(events)))
-    transcripts_topic = topic_for(Transcript.EVENT_TYPE, namespace)
-    report(f"filling {transcripts_topic} with {events} transcripts")
-    _fill(kafka, transcripts_topic, (_transcript(rng, i) for i in range(events)))
+    rates = []
+    for flow, framework, source_cls, output_cls in REPLAYED:
+        source = topic_for(source_cls.EVENT_TYPE, namespace)
+        report(f"filling {source} with {events} events")
+        _fill(kafka, source, (makers[source_cls](rng, i) for i in range(events)))
+        copies = {kind: f"{source}-{kind}" for kind in ("passthrough", "identity")}
+        [spec] = [s for s in namespaced(namespace) if s.name == source]
+        apply_topics(
+            admin(settings), [spec.model_copy(update={"name": t}) for t in copies.values()],
+            lambda _: None,
+        )  # fmt: skip
 
-    report("(a) raw confluent-kafka passthrough")
-    copy = namespace + "bench-passthrough"
-    apply_topics(
-        admin(settings),
-        [
-            s.model_copy(update={"name": copy})
-            for s in namespaced(namespace)
-            if s.name == feedback_topic
-        ],
-        lambda _: None,
-    )
-    base = passthrough(kafka, feedback_topic, copy, events)
+        report(f"{flow}: raw confluent-kafka passthrough of {source}")
+        base = passthrough(kafka, source, copies["passthrough"], events)
+        report(f"{flow}: identity {framework} flow over {source}")
+        started = time.monotonic()
+        argv = ["cli.bench_identity", framework, source, copies["identity"]]
+        with _process(argv, env, workdir / f"identity-{flow}.log"):
+            identity = _watch(kafka, copies["identity"], events, started, 1800)
+        report(f"{flow}: the {flow} flow ({framework}) over {source}")
+        started = time.monotonic()
+        with _flow(flow, env, workdir / f"{flow}.log"):
+            output = topic_for(output_cls.EVENT_TYPE, namespace)
+            measured = _watch(kafka, output, events, started, 1800)
+        rates.append(FlowRates(flow, framework, source, base, identity, measured))
 
-    report("(b) scoring flow (Bytewax) over the feedback topic")
-    started = time.monotonic()
-    with _flow("scoring", env, workdir / "scoring.log"):
-        scoring = _watch(kafka, namespace + "progress", events, started, 1800)
-    report("(b) word-statistics flow (Quix Streams) over the transcripts topic")
-    started = time.monotonic()
-    with _flow("words", env, workdir / "words.log"):
-        words = _watch(kafka, namespace + "word-stats", events, started, 1800)
-
-    report("(c) word statistics, lemma counting in-process")
+    report("word statistics, lemma counting in-process")
     texts = [_transcript(rng, i).text for i in range(20000)]
     tokens = measure_throughput(texts)
 
-    report(f"(d) practice end to end, {latency_runs} short answers")
+    report(f"practice end to end, {latency_runs} short answers")
     latencies = _latencies(
         settings=settings, kafka=kafka, namespace=namespace, env=env, workdir=workdir,
         runs=latency_runs, report=report,
     )  # fmt: skip
     return BenchResult(
-        events=events, passthrough=base, scoring=scoring, words=words,
+        events=events, flows=tuple(rates),
         word_tokens_per_s=tokens.tokens_per_s, word_tokens=tokens.tokens,
         latency_runs=latency_runs, latency_p50_ms=statistics.median(latencies),
         latency_p99_ms=_percentile(latencies, 0.99),

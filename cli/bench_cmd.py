@@ -25,16 +25,23 @@ def register(parser: argparse.ArgumentParser) -> None:
 
 
 def figures(result: BenchResult) -> dict[str, Any]:
-    base = result.passthrough.per_s
+    flows = {
+        rates.flow: {
+            "framework": rates.framework,
+            "topic_events_per_s": {
+                "passthrough": round(rates.passthrough.per_s),
+                "identity": round(rates.identity.per_s),
+                "flow": round(rates.flow_rate.per_s),
+            },
+            "ratio_to_passthrough": round(rates.to_passthrough, 3),
+            "ratio_to_identity": round(rates.to_identity, 3),
+            "startup_s": round(rates.flow_rate.startup_s, 1),
+        }
+        for rates in result.flows
+    }
     return {
         "events": result.events,
-        "passthrough_events_per_s": round(base),
-        "scoring_events_per_s": round(result.scoring.per_s),
-        "scoring_ratio_to_passthrough": round(result.scoring.per_s / base, 3),
-        "scoring_startup_s": round(result.scoring.startup_s, 1),
-        "words_events_per_s": round(result.words.per_s),
-        "words_ratio_to_passthrough": round(result.words.per_s / base, 3),
-        "words_startup_s": round(result.words.startup_s, 1),
+        "flows": flows,
         "word_stats_tokens_per_s": round(result.word_tokens_per_s),
         "practice_runs": result.latency_runs,
         "practice_latency_p50_ms": round(result.latency_p50_ms),
@@ -43,28 +50,27 @@ def figures(result: BenchResult) -> dict[str, Any]:
 
 
 def table(result: BenchResult) -> str:
-    f = figures(result)
-    events, tokens, ms = "events/s", "tokens/s", "ms"
-    rows = [
-        ("(a) raw passthrough (confluent-kafka)", f["passthrough_events_per_s"], events, 1.0),
-        ("(b) scoring flow (Bytewax)", f["scoring_events_per_s"], events,
-         f["scoring_ratio_to_passthrough"]),
-        ("(b) word-statistics flow (Quix Streams)", f["words_events_per_s"], events,
-         f["words_ratio_to_passthrough"]),
-        ("(c) word statistics (lemma counting)", f["word_stats_tokens_per_s"], tokens, None),
-        ("(d) practice latency p50", f["practice_latency_p50_ms"], ms, None),
-        ("(d) practice latency p99", f["practice_latency_p99_ms"], ms, None),
-    ]  # fmt: skip
-    lines = [f"{'measure':<42} {'figure':>18} {'vs (a)':>8}", "-" * 70]
-    lines += [
-        f"{name:<42} {f'{value:,} {unit}':>18} {'' if ratio is None else f'{ratio:.3f}':>8}"
-        for name, value, unit, ratio in rows
+    lines = [
+        f"{'flow':<9} {'framework':<9} {'passthrough':>12} {'identity':>10} {'flow':>8} "
+        f"{'vs passthrough':>15} {'vs identity':>12}",
+        "-" * 82,
     ]
-    lines.append(
-        f"{result.events:,} events per flow; flow start-up (excluded above): scoring "
-        f"{f['scoring_startup_s']} s, words {f['words_startup_s']} s; "
-        f"latency over {result.latency_runs} answers"
-    )
+    for r in result.flows:
+        lines.append(
+            f"{r.flow:<9} {r.framework:<9} {r.passthrough.per_s:>12,.0f} "
+            f"{r.identity.per_s:>10,.0f} {r.flow_rate.per_s:>8,.0f} "
+            f"{r.to_passthrough:>15.3f} {r.to_identity:>12.3f}"
+        )
+    f = figures(result)
+    lines += [
+        f"events/s over {result.events:,} events per topic, first output to last "
+        "(start-up excluded: "
+        + ", ".join(f"{r.flow} {r.flow_rate.startup_s:.1f} s" for r in result.flows)
+        + ")",
+        f"word statistics, lemma counting: {f['word_stats_tokens_per_s']:,} tokens/s",
+        f"practice end to end over {result.latency_runs} short answers: "
+        f"p50 {f['practice_latency_p50_ms']:,} ms, p99 {f['practice_latency_p99_ms']:,} ms",
+    ]
     return "\n".join(lines)
 
 

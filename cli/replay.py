@@ -21,26 +21,11 @@ from confluent_kafka.admin import AdminClient
 
 from clients.kafka import consumer, producer
 from clients.settings import KafkaConnection
-from flows.common.records import Record
-from flows.feedback import join
-from flows.feedback.dataflow import INPUTS as FEEDBACK_INPUTS
-from flows.scoring import windows
-from flows.words import vocabulary
-from schemas.events import Event, Feedback, Progress, Transcript, WordStats
+from flows.common.logic import Logic
+from schemas.events import Event
 from schemas.serde import InvalidEvent, deserialize, serialize
 from schemas.topics import TopicSpec, load_topics, topic_for
 from stack.topics import apply_topics
-
-Step = Callable[[Any, Event], tuple[Any, list[Event]]]
-
-
-@dataclass(frozen=True)
-class Processor:
-    """A flow's pure core: per-learner state folded over its input events."""
-
-    inputs: tuple[type[Event], ...]
-    output: type[Event]
-    step: Step
 
 
 @dataclass(frozen=True)
@@ -55,42 +40,6 @@ class ReplayReport:
     @property
     def events_per_s(self) -> float:
         return self.read / self.seconds if self.seconds else 0.0
-
-
-def scoring(window_size: int) -> Processor:
-    def step(state: Any, event: Event) -> tuple[Any, list[Event]]:
-        assert isinstance(event, Feedback)
-        state, progress = windows.absorb(state or windows.ScoringState(), event, window_size)
-        return state, [] if progress is None else [progress]
-
-    return Processor((Feedback,), Progress, step)
-
-
-def words() -> Processor:
-    def step(state: Any, event: Event) -> tuple[Any, list[Event]]:
-        assert isinstance(event, Transcript)
-        state, stats = vocabulary.absorb(state or vocabulary.VocabularyState(), event)
-        return state, [] if stats is None else [stats]
-
-    return Processor((Transcript,), WordStats, step)
-
-
-def feedback(
-    grade_ready: Callable[[Any, Any], tuple[Any, list[Record]]], namespace: str
-) -> Processor:
-    """The feedback flow's join; `grade_ready(state, ready)` grades a completed answer."""
-    feedback_topic = topic_for(Feedback.EVENT_TYPE, namespace)
-
-    def step(state: Any, event: Event) -> tuple[Any, list[Event]]:
-        state, ready = join.absorb(state or join.LearnerState(), event)
-        if ready is None:
-            return state, []
-        state, records = grade_ready(state, ready)
-        return state, [
-            deserialize(Feedback, r.value or b"") for r in records if r.topic == feedback_topic
-        ]
-
-    return Processor(FEEDBACK_INPUTS, Feedback, step)
 
 
 def _ranges(
@@ -156,7 +105,7 @@ def _ensure_topic(kafka: KafkaConnection, name: str, like: TopicSpec) -> None:
 
 def replay(
     name: str,
-    processor: Processor,
+    flow: Logic[Any, Any],
     *,
     kafka: KafkaConnection,
     namespace: str,
@@ -165,9 +114,11 @@ def replay(
     progress: Callable[[int, int], None],
 ) -> ReplayReport:
     started = time.monotonic()
-    [output_spec] = [s for s in load_topics() if s.event == processor.output.EVENT_TYPE]
+    # The flow's first output is what it is replayed for (the feedback flow's charges are not).
+    output_cls = flow.outputs[0]
+    [output_spec] = [s for s in load_topics() if s.event == output_cls.EVENT_TYPE]
     _ensure_topic(kafka, to_topic, output_spec)
-    topics = [(topic_for(c.EVENT_TYPE, namespace), c) for c in processor.inputs]
+    topics = [(topic_for(c.EVENT_TYPE, namespace), c) for c in flow.inputs]
     history = list(_history(kafka, topics, since))
     states: dict[str, Any] = {}
     writer = producer(kafka)
@@ -179,8 +130,10 @@ def replay(
         except InvalidEvent:
             invalid += 1
             continue
-        states[event.user_id], outputs = processor.step(states.get(event.user_id), event)
+        states[event.user_id], outputs = flow.fold(states.get(event.user_id), event)
         for output in outputs:
+            if not isinstance(output, output_cls):
+                continue
             writer.produce(to_topic, key=output.key(), value=serialize(output))
             writer.poll(0)
             written += 1

@@ -8,15 +8,19 @@ import json
 import sys
 from contextlib import ExitStack
 from datetime import UTC, datetime
+from typing import Any
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from cli.replay import Processor, feedback, replay, scoring, words
+from cli.replay import replay
 from clients.openai import OpenAISettings
 from clients.settings import KafkaConnection
+from flows.common.logic import Logic
+from flows.feedback import step as feedback
 from flows.feedback.dataflow import FeedbackSettings, graders, question_lookup
-from flows.feedback.grading import grade
+from flows.scoring import step as scoring
+from flows.words import step as words
 from questionbank.catalog import QuestionCatalog
 from questionbank.connector import CDC_TOPIC
 
@@ -61,22 +65,20 @@ def _run(args: argparse.Namespace) -> int:
     settings = ReplaySettings()
     since = parse_since(args.since)
     with ExitStack() as resources:
-        processor: Processor
+        flow: Logic[Any, Any]
         if args.flow == "scoring":
-            processor = scoring(settings.window_size)
+            flow = scoring.logic(settings.window_size)
         elif args.flow == "words":
-            processor = words()
+            flow = words.LOGIC
         else:
             catalog = resources.enter_context(
                 QuestionCatalog(settings.kafka, settings.topic_namespace + CDC_TOPIC)
             )
             catalog.wait_until_loaded(60)
             engines = graders(FeedbackSettings(openai=settings.openai))
-            lookup = question_lookup(catalog)
-            ns = settings.topic_namespace
-            processor = feedback(lambda state, ready: grade(state, ready, engines, lookup, ns), ns)
+            flow = feedback.logic(engines, question_lookup(catalog))
         report = replay(
-            args.flow, processor, kafka=settings.kafka, namespace=settings.topic_namespace,
+            args.flow, flow, kafka=settings.kafka, namespace=settings.topic_namespace,
             since=since, to_topic=args.to_topic, progress=_bar,
         )  # fmt: skip
     print(file=sys.stderr)

@@ -61,6 +61,7 @@ def unequal_groups(partitions: dict[str, int], specs: Iterable[TopicSpec]) -> st
     return "; ".join(problems)
 
 
+@cache
 def topic_for(event_type: str, namespace: str = "") -> str:
     """The one topic that carries `event_type`.
 

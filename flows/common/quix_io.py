@@ -11,7 +11,6 @@ import logging
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from pydantic import BaseModel
 from quixstreams import Application
 from quixstreams.dataframe import StreamingDataFrame
 from quixstreams.models import Topic
@@ -20,6 +19,7 @@ from quixstreams.state import State
 from typing_extensions import override
 
 from clients.kafka import DELIVERY
+from flows.common.logic import Logic
 from flows.common.records import Record, dead_letter
 from flows.common.settings import FlowSettings
 from schemas.events import Event
@@ -98,23 +98,26 @@ def write_records(app: Application, frame: StreamingDataFrame, topic_names: list
     frame.to_topic(lambda record, _k, _t, _h: topics[record.topic], key=lambda r: r.key)
 
 
-S = TypeVar("S", bound=BaseModel)
+S = TypeVar("S")
+Out = TypeVar("Out")
 
 
 def fold(
-    state_cls: type[S], step: Callable[[S, Any], tuple[S, list[Record]]]
-) -> Callable[[Event | Record, State[str, str]], list[Record]]:
-    """A stateful `apply` for a pure per-learner fold: the learner's state lives in the
-    state store as JSON (a fresh `state_cls()` at first), dead letters pass through."""
-    key = state_cls.__name__
+    logic: Logic[S, Out],
+    key: str,
+    to_json: Callable[[S], Any],
+    from_json: Callable[[Any], S],
+    emit: Callable[[Out], Record],
+) -> Callable[[Event | Record, State[str, Any]], list[Record]]:
+    """A stateful `apply` running a flow's step: each learner's state lives in the state
+    store under `key` as JSON, and what the step emits becomes records; dead letters pass."""
 
-    def apply(item: Event | Record, state: State[str, str]) -> list[Record]:
+    def apply(item: Event | Record, state: State[str, Any]) -> list[Record]:
         if isinstance(item, Record):
             return [item]
         raw = state.get(key)
-        current = state_cls.model_validate_json(raw) if raw else state_cls()
-        current, records = step(current, item)
-        state.set(key, current.model_dump_json())
-        return records
+        current, outputs = logic.fold(None if raw is None else from_json(raw), item)
+        state.set(key, to_json(current))
+        return [emit(output) for output in outputs]
 
     return apply

@@ -22,9 +22,9 @@ class Record:
     headers: tuple[tuple[str, bytes], ...] = ()
 
 
-def event_record(topic: str, event: Event) -> Record:
-    """The record of an event: validated by the serializer, keyed by the learner."""
-    return Record(topic, event.key(), serialize(event))
+def event_record(event: Event, namespace: str) -> Record:
+    """The record of an event, on its topic, keyed by the learner."""
+    return Record(topic_for(event.EVENT_TYPE, namespace), event.key(), serialize(event))
 
 
 def dead_letter(
@@ -39,14 +39,13 @@ def dead_letter(
 
 
 def rejection(
-    namespace: str,
     cause: AnswerSubmitted | AudioConverted,
     stage: Literal["conversion", "transcription"],
     code: str,
     message: str,
-) -> Record:
-    """The record of an answer a stage refused: the learner is told `message`."""
-    rejected = Rejected(
+) -> Rejected:
+    """An answer a stage refused: the learner is told `message`."""
+    return Rejected(
         event_id=f"rejected-{cause.answer_id}",
         occurred_at=datetime.now(UTC),
         user_id=cause.user_id,
@@ -56,4 +55,3 @@ def rejection(
         message=message,
         chat_id=cause.chat_id if isinstance(cause, AnswerSubmitted) else None,
     )
-    return event_record(topic_for(Rejected.EVENT_TYPE, namespace), rejected)

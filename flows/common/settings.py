@@ -8,7 +8,9 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from clients.settings import KafkaConnection, S3Connection
-from stack.settings import REPO_ROOT
+
+# Beside the native stack's data when the flows run from a checkout; deployments set it.
+DEFAULT_STATE_DIR = Path(__file__).resolve().parents[2] / ".stack" / "flows"
 
 
 class FlowSettings(BaseSettings):
@@ -22,7 +24,7 @@ class FlowSettings(BaseSettings):
         default="", description="Prefix of every topic name (tests run on their own topics)."
     )
     state_dir: Path = Field(
-        default=REPO_ROOT / ".stack" / "flows",
+        default=DEFAULT_STATE_DIR,
         description="Where flows keep recovery snapshots and local state.",
     )
     snapshot_interval_s: float = Field(default=2.0, gt=0)

@@ -8,6 +8,7 @@ from bytewax.dataflow import Dataflow
 from clients.objectstore import ObjectStore
 from flows.common.bytewax_io import read_events, run_flow, write_records
 from flows.common.dedupe import first_sighting
+from flows.common.records import event_record
 from flows.common.settings import FlowSettings
 from flows.conversion.limits import ConversionLimits
 from flows.conversion.stage import convert_answer
@@ -24,10 +25,11 @@ def build(settings: ConversionSettings) -> Dataflow:
     answers = read_events(flow, "answers", settings, AnswerSubmitted)
     keyed = op.key_on("by_learner", answers, lambda answer: answer.user_id)
     fresh = op.stateful_flat_map("once", keyed, first_sighting(lambda a: a.answer_id))
+    ns = settings.topic_namespace
     records = op.map(
         "convert",
         fresh,
-        lambda item: convert_answer(item[1], store, settings.limits, settings.topic_namespace),
+        lambda item: [event_record(e, ns) for e in convert_answer(item[1], store, settings.limits)],
     )
     write_records("out", records, settings)
     return flow

@@ -7,17 +7,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from clients.objectstore import ObjectStore, StorageFailed, wav_key
-from flows.common.records import Record, event_record, rejection
+from flows.common.records import rejection
 from flows.conversion.audio import container_for_mime, convert
 from flows.conversion.errors import AudioRejected
 from flows.conversion.limits import ConversionLimits
-from schemas.events import AnswerSubmitted, AudioConverted
-from schemas.topics import topic_for
+from schemas.events import AnswerSubmitted, AudioConverted, Rejected
 
 
 def convert_answer(
-    submitted: AnswerSubmitted, store: ObjectStore, limits: ConversionLimits, namespace: str
-) -> list[Record]:
+    submitted: AnswerSubmitted, store: ObjectStore, limits: ConversionLimits
+) -> list[AudioConverted | Rejected]:
     """AudioConverted, or Rejected with the reason; raises only when storage fails.
 
     The original recording is deleted once it has been converted or rejected (DESIGN §6).
@@ -33,7 +32,7 @@ def convert_answer(
             # A redelivered answer whose original is gone was converted before: use its WAV.
             if not store.exists(target):
                 missing = "The recording was not found."
-                return [rejection(namespace, submitted, "conversion", "audio_missing", missing)]
+                return [rejection(submitted, "conversion", "audio_missing", missing)]
             store.get_file(target, original)
             container, declared = "wav", None
         try:
@@ -41,7 +40,7 @@ def convert_answer(
             audio = convert(original, Path(tmp) / "answer.wav", declared, container, limits)
         except AudioRejected as exc:
             store.delete(submitted.audio_key, bucket=submitted.audio_bucket)
-            return [rejection(namespace, submitted, "conversion", exc.code, exc.message)]
+            return [rejection(submitted, "conversion", exc.code, exc.message)]
         store.put_file(target, audio.wav_path, "audio/wav")
     store.delete(submitted.audio_key, bucket=submitted.audio_bucket)
     converted = AudioConverted(
@@ -57,4 +56,4 @@ def convert_answer(
         speech_duration_s=round(audio.speech.speech_duration_s, 3),
         leading_silence_s=round(audio.speech.leading_silence_s, 3),
     )
-    return [event_record(topic_for(AudioConverted.EVENT_TYPE, namespace), converted)]
+    return [converted]

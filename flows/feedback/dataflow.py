@@ -3,37 +3,27 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from functools import partial
 from typing import Any, Literal
 
 from quixstreams import Application
 
 from clients.openai import OpenAISettings, openai_client
 from flows.common.quix_io import application, fold, read_events, write_records
-from flows.common.records import DEAD_LETTERS, Record
+from flows.common.records import DEAD_LETTERS, event_record
 from flows.common.settings import FlowSettings
 from flows.feedback.engines.base import QuestionInfo
 from flows.feedback.engines.local import LocalGrader
 from flows.feedback.engines.openai import OpenAIGrader
-from flows.feedback.grading import Graders, grade
-from flows.feedback.join import LearnerState, absorb
-from flows.feedback.lexicon import load_lexicon
+from flows.feedback.grading import Graders
+from flows.feedback.join import LearnerState
+from flows.feedback.step import OUTPUTS, logic
+from flows.language.lexicon import load_lexicon
 from questionbank.catalog import QuestionCatalog
 from questionbank.connector import CDC_TOPIC
-from schemas.events import (
-    AnswerSubmitted,
-    AudioConverted,
-    CreditEvent,
-    Event,
-    Feedback,
-    QuestionAsked,
-    Rejected,
-    Transcript,
-)
 from schemas.topics import topic_for
 
 NAME = "feedback"
-INPUTS = (QuestionAsked, CreditEvent, AnswerSubmitted, AudioConverted, Transcript, Rejected)
 
 
 class FeedbackSettings(FlowSettings):
@@ -71,29 +61,17 @@ def question_lookup(catalog: QuestionCatalog) -> Any:
     return lookup
 
 
-def _step(
-    settings: FeedbackSettings, engines: Graders, catalog: QuestionCatalog
-) -> Callable[[LearnerState, Event], tuple[LearnerState, list[Record]]]:
-    lookup = question_lookup(catalog)
-    namespace = settings.topic_namespace
-
-    def step(learner: LearnerState, event: Event) -> tuple[LearnerState, list[Record]]:
-        learner, ready = absorb(learner, event)
-        if ready is None:
-            return learner, []
-        return grade(learner, ready, engines, lookup, namespace)
-
-    return step
-
-
 def build(settings: FeedbackSettings, catalog: QuestionCatalog) -> Application:
     app = application(settings, NAME)
-    events = read_events(app, settings, *INPUTS)
-    records = events.apply(
-        fold(LearnerState, _step(settings, graders(settings), catalog)), stateful=True, expand=True
-    )
     ns = settings.topic_namespace
-    outputs = [topic_for(Feedback.EVENT_TYPE, ns), topic_for(CreditEvent.EVENT_TYPE, ns)]
+    flow = logic(graders(settings), question_lookup(catalog))
+    events = read_events(app, settings, *flow.inputs)
+    step = fold(
+        flow, "LearnerState", LearnerState.model_dump_json, LearnerState.model_validate_json,
+        partial(event_record, namespace=ns),
+    )  # fmt: skip
+    records = events.apply(step, stateful=True, expand=True)
+    outputs = [topic_for(o.EVENT_TYPE, ns) for o in OUTPUTS]
     write_records(app, records, [*outputs, ns + DEAD_LETTERS])
     return app
 

@@ -7,7 +7,6 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from flows.common.records import Record, event_record
 from flows.feedback.engines.base import (
     EngineUnavailable,
     FeedbackEngine,
@@ -17,7 +16,6 @@ from flows.feedback.engines.base import (
 )
 from flows.feedback.join import LearnerState, ReadyAnswer
 from schemas.events import CreditEvent, Engines, Feedback
-from schemas.topics import topic_for
 
 # Each request to a paid engine costs the learner one credit (seed roadmap).
 CREDITS_PER_REQUEST = 1
@@ -49,8 +47,7 @@ def grade(
     ready: ReadyAnswer,
     graders: Graders,
     question: Callable[[str], QuestionInfo | None],
-    namespace: str,
-) -> tuple[LearnerState, list[Record]]:
+) -> tuple[LearnerState, list[Feedback | CreditEvent]]:
     submitted = ready.submitted
     answer = grading_input(
         ready, question(submitted.question_id) if submitted.question_id else None
@@ -58,7 +55,7 @@ def grade(
     result: Grade | None = None
     engine = graders.local
     fallback: str | None = None
-    records: list[Record] = []
+    charges: list[CreditEvent] = []
     if graders.paid is not None:
         if state.available_credits < CREDITS_PER_REQUEST:
             fallback = "no_credits"
@@ -71,8 +68,7 @@ def grade(
                 engine = graders.paid
                 state = state.spend_credit(submitted.answer_id)
                 at = ready.transcript.occurred_at
-                charge = _charge(submitted.user_id, submitted.answer_id, engine.name, at, namespace)
-                records.append(charge)
+                charges.append(_charge(submitted.user_id, submitted.answer_id, engine.name, at))
     if result is None:
         result = graders.local.grade(answer)
     feedback = Feedback(
@@ -94,13 +90,11 @@ def grade(
         language=submitted.language,
         chat_id=submitted.chat_id,
     )
-    return state, [event_record(topic_for(Feedback.EVENT_TYPE, namespace), feedback), *records]
+    return state, [feedback, *charges]
 
 
-def _charge(
-    user_id: str, answer_id: str, engine: str, occurred_at: datetime, namespace: str
-) -> Record:
-    charge = CreditEvent(
+def _charge(user_id: str, answer_id: str, engine: str, occurred_at: datetime) -> CreditEvent:
+    return CreditEvent(
         event_id=f"charge-{answer_id}",
         occurred_at=occurred_at,
         user_id=user_id,
@@ -109,4 +103,3 @@ def _charge(
         reason=f"graded by {engine}",
         answer_id=answer_id,
     )
-    return event_record(topic_for(CreditEvent.EVENT_TYPE, namespace), charge)

@@ -45,8 +45,8 @@ from dataclasses import dataclass
 from itertools import pairwise
 
 from flows.feedback.engines.base import GradingInput
-from flows.feedback.lexicon import Lexicon
-from flows.feedback.wordlists import DISCOURSE_MARKERS, HESITATIONS, TASK_WORDS
+from flows.language.lexicon import Lexicon
+from flows.language.wordlists import DISCOURSE_MARKERS, HESITATIONS, TASK_WORDS
 from schemas.events.audio_converted import Pause
 from schemas.events.feedback import Metrics
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from functools import partial
 
 from quixstreams import Application
 
@@ -10,19 +10,10 @@ from flows.common.quix_io import application, fold, read_events, write_records
 from flows.common.records import DEAD_LETTERS, Record
 from flows.common.settings import FlowSettings
 from flows.readmodels.connect_json import encode_struct
-from flows.readmodels.project import TABLES, LearnerView, RowChange, project
-from schemas.events import (
-    CreditEvent,
-    Event,
-    Feedback,
-    Progress,
-    QuestionAsked,
-    UserEvent,
-    WordStats,
-)
+from flows.readmodels.project import TABLES, LearnerView, RowChange
+from flows.readmodels.step import LOGIC
 
 NAME = "readmodels"
-INPUTS = (UserEvent, QuestionAsked, Feedback, CreditEvent, Progress, WordStats)
 
 
 class ReadModelSettings(FlowSettings):
@@ -39,21 +30,15 @@ def row_record(namespace: str, change: RowChange) -> Record:
     return Record(namespace + change.table, key, value)
 
 
-def _step(namespace: str) -> Callable[[LearnerView, Event], tuple[LearnerView, list[Record]]]:
-    def step(view: LearnerView, event: Event) -> tuple[LearnerView, list[Record]]:
-        view, changes = project(view, event)
-        return view, [row_record(namespace, change) for change in changes]
-
-    return step
-
-
 def build(settings: ReadModelSettings) -> Application:
     app = application(settings, NAME)
-    events = read_events(app, settings, *INPUTS)
-    rows = events.apply(
-        fold(LearnerView, _step(settings.topic_namespace)), stateful=True, expand=True
-    )
     ns = settings.topic_namespace
+    events = read_events(app, settings, *LOGIC.inputs)
+    step = fold(
+        LOGIC, "LearnerView", LearnerView.model_dump_json, LearnerView.model_validate_json,
+        partial(row_record, ns),
+    )  # fmt: skip
+    rows = events.apply(step, stateful=True, expand=True)
     write_records(app, rows, [ns + table for table in TABLES] + [ns + DEAD_LETTERS])
     return app
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 import bytewax.operators as op
 from bytewax.dataflow import Dataflow
 from pydantic import Field
@@ -11,9 +9,8 @@ from pydantic import Field
 from flows.common.bytewax_io import read_events, run_flow, write_records
 from flows.common.records import event_record
 from flows.common.settings import FlowSettings
-from flows.scoring.windows import ScoringState, absorb
-from schemas.events import Feedback, Progress
-from schemas.topics import topic_for
+from flows.scoring.step import logic
+from schemas.events import Feedback
 
 
 class ScoringSettings(FlowSettings):
@@ -21,27 +18,14 @@ class ScoringSettings(FlowSettings):
     window_size: int = Field(default=5, ge=1, le=1000, description="N of the last-N window.")
 
 
-def scorer(
-    window_size: int,
-) -> Callable[[ScoringState | None, Feedback], tuple[ScoringState, list[Progress]]]:
-    """A `stateful_flat_map` mapper over one learner's feedback."""
-
-    def mapper(
-        state: ScoringState | None, feedback: Feedback
-    ) -> tuple[ScoringState, list[Progress]]:
-        state, progress = absorb(state or ScoringState(), feedback, window_size)
-        return state, [] if progress is None else [progress]
-
-    return mapper
-
-
 def build(settings: ScoringSettings) -> Dataflow:
     flow = Dataflow(f"{settings.topic_namespace}scoring")
-    topic = topic_for(Progress.EVENT_TYPE, settings.topic_namespace)
+    ns = settings.topic_namespace
+    scoring = logic(settings.window_size)
     feedback = read_events(flow, "feedback", settings, Feedback)
     keyed = op.key_on("by_learner", feedback, lambda event: event.user_id)
-    scored = op.stateful_flat_map("score", keyed, scorer(settings.window_size))
-    records = op.map("records", scored, lambda item: [event_record(topic, item[1])])
+    scored = op.stateful_flat_map("score", keyed, scoring.fold)
+    records = op.map("records", scored, lambda item: [event_record(item[1], ns)])
     write_records("out", records, settings)
     return flow
 

@@ -33,6 +33,9 @@ into fresh state.
 A redelivered feedback (an answer id already kept) changes nothing and yields nothing. One
 already forgotten is no newer than `forgotten_until`, so it is forgotten again at once and
 yields nothing either: no list of seen ids is needed.
+
+The state is plain and immutable (tuples of numbers and strings), so a Bytewax snapshot
+neither copies it (`__deepcopy__` returns it) nor pickles more than those values.
 """
 
 from __future__ import annotations
@@ -40,9 +43,9 @@ from __future__ import annotations
 import bisect
 import math
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime, timedelta
-
-from pydantic import BaseModel, ConfigDict
+from typing import Any, NamedTuple, Self
 
 from schemas.events import Feedback, Progress, RubricScores, WindowScores
 from schemas.events.progress import Dimension
@@ -55,28 +58,24 @@ LATENESS = timedelta(days=1)
 DECIMALS = 3
 
 
-class ScoredAnswer(BaseModel):
-    """What the windows need of one graded answer."""
+class ScoredAnswer(NamedTuple):
+    """What the windows need of one graded answer; tuples order as (at, answer_id)."""
 
-    model_config = ConfigDict(frozen=True)
-
-    answer_id: str
     at: datetime
-    scores: RubricScores
+    answer_id: str
+    scores: tuple[float, float, float, float]  # in SCORE_FIELDS order
     time_to_answer_s: float | None
 
-    @property
-    def order(self) -> tuple[datetime, str]:
-        return self.at, self.answer_id
 
-
-class ScoringState(BaseModel):
+@dataclass(frozen=True, slots=True)
+class ScoringState:
     """One learner's kept answers, oldest first, and where forgetting stopped."""
-
-    model_config = ConfigDict(frozen=True)
 
     answers: tuple[ScoredAnswer, ...] = ()
     forgotten_until: datetime | None = None
+
+    def __deepcopy__(self, _memo: dict[int, Any]) -> Self:
+        return self  # immutable all the way down
 
 
 def event_time(feedback: Feedback) -> datetime:
@@ -89,20 +88,24 @@ def absorb(
     """Folds one feedback into the state; returns the answer's Progress, if it has one."""
     if window_size < 1:
         raise ValueError(f"window_size must be at least 1, not {window_size}")
-    if any(kept.answer_id == feedback.answer_id for kept in state.answers):
+    answer_id = feedback.answer_id
+    kept = state.answers
+    if any(a.answer_id == answer_id for a in kept):
         return state, None
+    s = feedback.scores
     answer = ScoredAnswer(
-        answer_id=feedback.answer_id,
-        at=event_time(feedback),
-        scores=feedback.scores,
-        time_to_answer_s=feedback.metrics.time_to_answer_s,
+        event_time(feedback),
+        answer_id,
+        (s.delivery, s.language_use, s.topic_development, s.overall),
+        feedback.metrics.time_to_answer_s,
     )
-    position = bisect.bisect([kept.order for kept in state.answers], answer.order)
-    answers = (*state.answers[:position], answer, *state.answers[position:])
+    # Answers mostly arrive in order: then the new one goes last.
+    position = len(kept) if not kept or kept[-1] < answer else bisect.bisect(kept, answer)
+    answers = (*kept[:position], answer, *kept[position:])
     earlier = answers[: position + 1]
     progress = None
     if _complete(earlier, state.forgotten_until, window_size):
-        progress = _progress(feedback, earlier, window_size)
+        progress = _progress(feedback.user_id, earlier, window_size)
     return _forget(answers, state.forgotten_until, window_size), progress
 
 
@@ -115,36 +118,39 @@ def _complete(
     return forgotten_until < earlier[-1].at - RECENT and len(earlier) >= window_size
 
 
+def _first_at_or_after(answers: Sequence[ScoredAnswer], moment: datetime) -> int:
+    return bisect.bisect_left(answers, moment, key=lambda a: a.at)
+
+
 def _forget(
     answers: tuple[ScoredAnswer, ...], forgotten_until: datetime | None, window_size: int
 ) -> ScoringState:
-    horizon = answers[-1].at - LATENESS - RECENT
-    recent = bisect.bisect_left([kept.at for kept in answers], horizon)
+    recent = _first_at_or_after(answers, answers[-1].at - LATENESS - RECENT)
     keep_from = max(0, recent - (window_size - 1))
     if keep_from == 0:
-        return ScoringState(answers=answers, forgotten_until=forgotten_until)
+        return ScoringState(answers, forgotten_until)
     newest_forgotten = answers[keep_from - 1].at
     if forgotten_until is not None:
         newest_forgotten = max(newest_forgotten, forgotten_until)
-    return ScoringState(answers=answers[keep_from:], forgotten_until=newest_forgotten)
+    return ScoringState(answers[keep_from:], newest_forgotten)
 
 
-def _progress(feedback: Feedback, earlier: Sequence[ScoredAnswer], window_size: int) -> Progress:
+def _progress(user_id: str, earlier: Sequence[ScoredAnswer], window_size: int) -> Progress:
     answer = earlier[-1]
     last_n = earlier[-window_size:]
-    week = earlier[bisect.bisect_left([kept.at for kept in earlier], answer.at - RECENT) :]
+    week = earlier[_first_at_or_after(earlier, answer.at - RECENT) :]
     means = _means(last_n)
     known_times = [k.time_to_answer_s for k in last_n if k.time_to_answer_s is not None]
     return Progress(
         event_id=f"progress-{answer.answer_id}",
         occurred_at=answer.at,
-        user_id=feedback.user_id,
+        user_id=user_id,
         answer_id=answer.answer_id,
         window_size=window_size,
         answers_in_window=len(last_n),
         last_n=RubricScores(**means),
         last_7_days=WindowScores(**_means(week), count=len(week)),
-        trend=_rounded(_slope([k.scores.overall for k in last_n])),
+        trend=_rounded(_slope([k.scores[3] for k in last_n])),
         # max/min return the first of equals: DIMENSIONS order breaks ties.
         strongest=max(DIMENSIONS, key=means.__getitem__),
         weakest=min(DIMENSIONS, key=means.__getitem__),
@@ -154,13 +160,12 @@ def _progress(feedback: Feedback, earlier: Sequence[ScoredAnswer], window_size: 
 
 def _means(answers: Sequence[ScoredAnswer]) -> dict[str, float]:
     """Rounded mean of each rubric score, by RubricScores field name."""
-    rows = [
-        (s.delivery, s.language_use, s.topic_development, s.overall)
-        for s in (a.scores for a in answers)
-    ]
+    count = len(answers)
     return {
-        field: _rounded(math.fsum(column) / len(rows))
-        for field, column in zip(SCORE_FIELDS, zip(*rows, strict=True), strict=True)
+        field: _rounded(math.fsum(column) / count)
+        for field, column in zip(
+            SCORE_FIELDS, zip(*(a.scores for a in answers), strict=True), strict=True
+        )
     }
 
 

@@ -11,6 +11,7 @@ from clients.objectstore import ObjectStore
 from clients.openai import OpenAISettings, openai_client
 from flows.common.bytewax_io import read_events, run_flow, write_records
 from flows.common.dedupe import first_sighting
+from flows.common.records import event_record
 from flows.common.settings import FlowSettings
 from flows.transcription.engines.local import LocalWhisper, LocalWhisperSettings
 from flows.transcription.engines.openai import OpenAIRecognizer
@@ -43,10 +44,11 @@ def build(settings: TranscriptionSettings) -> Dataflow:
     converted = read_events(flow, "converted", settings, AudioConverted)
     keyed = op.key_on("by_learner", converted, lambda event: event.user_id)
     fresh = op.stateful_flat_map("once", keyed, first_sighting(lambda e: e.answer_id))
+    ns = settings.topic_namespace
     records = op.map(
         "transcribe",
         fresh,
-        lambda item: transcribe_answer(item[1], store, engines, settings.topic_namespace),
+        lambda item: [event_record(e, ns) for e in transcribe_answer(item[1], store, engines)],
     )
     write_records("out", records, settings)
     return flow

@@ -9,10 +9,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from clients.objectstore import ObjectStore
-from flows.common.records import Record, event_record, rejection
+from flows.common.records import rejection
 from flows.transcription.engines.base import EngineUnavailable, SpeechRecognizer
-from schemas.events import AudioConverted, Transcript
-from schemas.topics import topic_for
+from schemas.events import AudioConverted, Rejected, Transcript
 
 log = logging.getLogger(__name__)
 
@@ -26,8 +25,8 @@ class Recognizers:
 
 
 def transcribe_answer(
-    converted: AudioConverted, store: ObjectStore, engines: Recognizers, namespace: str
-) -> list[Record]:
+    converted: AudioConverted, store: ObjectStore, engines: Recognizers
+) -> list[Transcript | Rejected]:
     with tempfile.TemporaryDirectory(prefix="transcription-") as tmp:
         wav = Path(tmp) / "answer.wav"
         store.get_file(converted.wav_key, wav, bucket=converted.wav_bucket)
@@ -36,14 +35,14 @@ def transcribe_answer(
             heard = engine.transcribe(wav)
         except EngineUnavailable as exc:
             if engine is engines.local:
-                return [_rejected(converted, exc.reason, namespace)]
+                return [_rejected(converted, exc.reason)]
             log.warning("%s failed for %s (%s); using %s", engine.name, converted.answer_id,
                         exc.reason, engines.local.name)  # fmt: skip
             engine = engines.local
             try:
                 heard = engine.transcribe(wav)
             except EngineUnavailable as local_exc:
-                return [_rejected(converted, local_exc.reason, namespace)]
+                return [_rejected(converted, local_exc.reason)]
     transcript = Transcript(
         event_id=f"transcript-{converted.answer_id}",
         occurred_at=datetime.now(UTC),
@@ -55,9 +54,9 @@ def transcribe_answer(
         words=heard.words,
         duration_s=heard.duration_s,
     )
-    return [event_record(topic_for(Transcript.EVENT_TYPE, namespace), transcript)]
+    return [transcript]
 
 
-def _rejected(converted: AudioConverted, reason: str, namespace: str) -> Record:
+def _rejected(converted: AudioConverted, reason: str) -> Rejected:
     message = f"The recording could not be transcribed ({reason[:200]})."
-    return rejection(namespace, converted, "transcription", "transcription_failed", message)
+    return rejection(converted, "transcription", "transcription_failed", message)

@@ -7,16 +7,16 @@ ClickHouse from the WordStats' lemma counts.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from functools import partial
 
 from quixstreams import Application
 
 from flows.common.quix_io import application, fold, read_events, write_records
-from flows.common.records import DEAD_LETTERS, Record, event_record
+from flows.common.records import DEAD_LETTERS, event_record
 from flows.common.settings import FlowSettings
-from flows.feedback.lexicon import load_english
-from flows.words.vocabulary import VocabularyState, absorb
-from schemas.events import Transcript, WordStats
+from flows.language.lexicon import load_english
+from flows.words.step import LOGIC, OUTPUTS
+from flows.words.vocabulary import VocabularyState
 from schemas.topics import topic_for
 
 NAME = "words"
@@ -26,29 +26,18 @@ class WordsSettings(FlowSettings):
     pass
 
 
-def _step(
-    namespace: str,
-) -> Callable[[VocabularyState, Transcript], tuple[VocabularyState, list[Record]]]:
-    output = topic_for(WordStats.EVENT_TYPE, namespace)
-
-    def step(
-        vocabulary: VocabularyState, transcript: Transcript
-    ) -> tuple[VocabularyState, list[Record]]:
-        vocabulary, stats = absorb(vocabulary, transcript)
-        return vocabulary, [] if stats is None else [event_record(output, stats)]
-
-    return step
-
-
 def build(settings: WordsSettings) -> Application:
     app = application(settings, NAME)
     load_english()  # before the first transcript, not while it waits
-    transcripts = read_events(app, settings, Transcript)
-    records = transcripts.apply(
-        fold(VocabularyState, _step(settings.topic_namespace)), stateful=True, expand=True
-    )
     ns = settings.topic_namespace
-    write_records(app, records, [topic_for(WordStats.EVENT_TYPE, ns), ns + DEAD_LETTERS])
+    transcripts = read_events(app, settings, *LOGIC.inputs)
+    step = fold(
+        LOGIC, "VocabularyState", VocabularyState.to_json, VocabularyState.from_json,
+        partial(event_record, namespace=ns),
+    )  # fmt: skip
+    records = transcripts.apply(step, stateful=True, expand=True)
+    outputs = [topic_for(o.EVENT_TYPE, ns) for o in OUTPUTS]
+    write_records(app, records, [*outputs, ns + DEAD_LETTERS])
     return app
 
 

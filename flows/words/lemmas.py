@@ -1,7 +1,7 @@
 """The lemmas of one answer, counted: the words a learner used, in dictionary form.
 
-Pure and deterministic: spaCy's English tokenizer and lookup lemmatizer, offline (the
-pipeline and stop words are feedback's, see flows/feedback/lexicon.py). The rules:
+Pure and deterministic: spaCy's English tokenizer and lookup lemmatizer, offline (see
+flows/language/lexicon.py). The rules:
 
 - Recognisers' non-speech notes ("[BLANK_AUDIO]", "(laughs)") are removed, the apostrophe
   variants (U+2019, U+2018, U+02BC) become ' and the hyphens U+2010, U+2011 become -, and the
@@ -28,6 +28,10 @@ pipeline and stop words are feedback's, see flows/feedback/lexicon.py). The rule
   stop word "well".
 - Discourse markers ("like", "actually") do count: they are words the learner knows;
   whether one served as a filler is a delivery measure (the feedback flow's).
+
+Tokens never span whitespace, so the text is counted chunk by chunk (the runs between
+whitespace), and each distinct chunk is tokenized and lemmatized once per process: answers
+repeat words, and this is what makes the words flow keep up on replay.
 """
 
 from __future__ import annotations
@@ -41,8 +45,8 @@ from functools import lru_cache
 
 from spacy.lang.en.lex_attrs import like_num
 
-from flows.feedback.lexicon import ENGLISH_STOP_WORDS, lemmatize, load_english
-from flows.feedback.wordlists import HESITATIONS, NON_SPEECH
+from flows.language.lexicon import ENGLISH_STOP_WORDS, lemmatize, load_english
+from flows.language.wordlists import HESITATIONS, NON_SPEECH
 
 # The bound of schemas.events.word_stats.Lemma: a longer "word" is not one anyway.
 MAX_LEMMA_CHARS = 100
@@ -53,26 +57,33 @@ _WORD = re.compile(r"[^\W\d_]+(?:['-][^\W\d_]+)*")
 
 def lemma_counts(text: str) -> dict[str, int]:
     """How often each lemma occurs in `text`, by the rules of the module docstring."""
-    words = [form for form in _forms(text) if _counts(form)]
-    distinct = list(dict.fromkeys(words))  # answers repeat words: look each up once
-    lemma_of = dict(zip(distinct, lemmatize(load_english(), distinct), strict=True))
-    return dict(Counter(lemma for lemma in map(lemma_of.__getitem__, words) if _counts(lemma)))
-
-
-def _forms(text: str) -> list[str]:
-    """The text's tokens as spaCy normalises them, hyphenated words joined again."""
     text = NON_SPEECH.sub(" ", text).translate(_UNIFY).lower()
+    counts: Counter[str] = Counter()
+    for chunk in text.split():
+        counts.update(_chunk_lemmas(chunk))
+    return dict(counts)
+
+
+@lru_cache(maxsize=1 << 17)  # bounded: a few MB however much text goes by
+def _chunk_lemmas(chunk: str) -> tuple[str, ...]:
+    """The counted lemmas of one whitespace-free run of (normalised) text."""
+    forms = [form for form in _forms(chunk) if _counts(form)]
+    return tuple(lemma for lemma in lemmatize(load_english(), forms) if _counts(lemma))
+
+
+def _forms(chunk: str) -> list[str]:
+    """The chunk's tokens as spaCy normalises them, hyphenated words joined again."""
     # Token objects are costly to make: read each one once.
-    tokens = [(t.text, t.norm_, t.whitespace_) for t in load_english().make_doc(text)]
+    tokens = [(t.text, t.norm_) for t in load_english().make_doc(chunk)]
     forms: list[str] = []
     glue = False  # the previous token was a hyphen inside a word
-    for i, (text_, norm, space) in enumerate(tokens):
-        # A dash stuck to a word's edge ("well- known", "-start") is not part of it.
+    for i, (text_, norm) in enumerate(tokens):
+        # A dash at a word's edge ("well- known", "-start") is not part of it.
         form = norm.strip("-")
         if glue:
             forms[-1] = f"{forms[-1]}-{form}"
             glue = False
-        elif text_ == "-" and 0 < i < len(tokens) - 1 and not tokens[i - 1][2] and not space:
+        elif text_ == "-" and 0 < i < len(tokens) - 1:
             glue = True
         else:
             forms.append(form)

@@ -24,13 +24,14 @@ from confluent_kafka import TopicPartition
 
 from bot.sink import EventSink
 from cli.bench import _feedback, _fill
-from cli.replay import replay, scoring
+from cli.replay import replay
 from clients.kafka import consumer, producer, send
 from clients.settings import KafkaConnection
 from flows.common.bytewax_io import RecordSink
 from flows.common.quix_io import application, read_events, write_records
 from flows.common.records import event_record
 from flows.common.settings import FlowSettings
+from flows.scoring.step import logic as scoring
 from schemas.events import Event, UserEvent
 from schemas.topics import load_topics
 from stack.settings import StackSettings
@@ -177,7 +178,8 @@ def test_every_producer_path_puts_a_learner_on_one_partition(
     # The Bytewax flows' sink (conversion, transcription, scoring).
     def with_bytewax(topic: str) -> None:
         flow = Dataflow(f"partitioning-{unique}")
-        records = [event_record(topic, e) for e in _events(SAMPLES["audio_converted"], KEYS)]
+        records = [event_record(e, namespace) for e in _events(SAMPLES["audio_converted"], KEYS)]
+        assert {r.topic for r in records} == {topic}
         stream = op.input("in", flow, TestingSource(records))
         op.output("out", stream, RecordSink(kafka))
         run_main(flow)  # type: ignore[no-untyped-call]
@@ -190,7 +192,7 @@ def test_every_producer_path_puts_a_learner_on_one_partition(
         app = application(settings, f"partitioning-{unique}")
         events = read_events(app, settings, UserEvent)
         records = events.apply(
-            lambda e: event_record(topic, _events(SAMPLES["transcript"], [e.user_id])[0])
+            lambda e: event_record(_events(SAMPLES["transcript"], [e.user_id])[0], namespace)
         )
         write_records(app, records, [topic])
         app.run(count=len(KEYS), timeout=60)

@@ -7,10 +7,10 @@ unavailable, so it never raises `EngineUnavailable`.
 from __future__ import annotations
 
 from flows.feedback.engines.base import Grade, GradingInput
-from flows.feedback.lexicon import Lexicon, load_lexicon
 from flows.feedback.metrics import measure
 from flows.feedback.recommendations import recommend
 from flows.feedback.rubric import score
+from flows.language.lexicon import Lexicon, load_lexicon
 from schemas.events.feedback import Metrics
 
 

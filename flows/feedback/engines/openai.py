@@ -15,8 +15,8 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from clients.openai import INVALID_RESPONSE, REFUSED, failure_reason
 from flows.feedback.engines.base import EngineUnavailable, Grade, GradingInput
 from flows.feedback.engines.prompt import RESPONSE_FORMAT, GradeReply, messages
-from flows.feedback.lexicon import Lexicon
 from flows.feedback.metrics import measure
+from flows.language.lexicon import Lexicon
 from schemas.events.feedback import RubricScores
 
 # Five recommendations of two sentences and the scores fit in a few hundred tokens; the cap

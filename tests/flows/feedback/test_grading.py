@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import pytest
 
+from flows.common.records import event_record
 from flows.feedback.engines.base import EngineUnavailable, Grade, GradingInput
 from flows.feedback.engines.local import LocalGrader
 from flows.feedback.grading import Graders, grade
@@ -41,7 +42,8 @@ def _ready() -> ReadyAnswer:
 def _run(
     state: LearnerState, paid: ScriptedGrader | None
 ) -> tuple[LearnerState, list[dict[str, object]]]:
-    state, records = grade(state, _ready(), Graders(LocalGrader(), paid), lambda _: None, "ns-")
+    state, events = grade(state, _ready(), Graders(LocalGrader(), paid), lambda _: None)
+    records = [event_record(e, "ns-") for e in events]
     return state, [{"topic": r.topic, **json.loads(r.value or b"")} for r in records]
 
 

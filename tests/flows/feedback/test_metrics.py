@@ -7,8 +7,8 @@ import random
 import pytest
 
 from flows.feedback.engines.base import GradingInput, InvalidGradingInput, QuestionInfo
-from flows.feedback.lexicon import Lexicon, load_lexicon
 from flows.feedback.metrics import LONG_PAUSE_S, MATTR_WINDOW, Features, measure
+from flows.language.lexicon import Lexicon, load_lexicon
 from schemas.events.audio_converted import Pause
 from schemas.events.transcript import Word
 from tests.flows.feedback.speech import (

@@ -17,8 +17,8 @@ from clients.openai import OpenAISettings, openai_client
 from flows.feedback.engines.base import EngineUnavailable, Grade, GradingInput, QuestionInfo
 from flows.feedback.engines.openai import OpenAIGrader
 from flows.feedback.engines.prompt import GRADE_SCHEMA, GradeReply
-from flows.feedback.lexicon import Lexicon, load_lexicon
 from flows.feedback.metrics import measure
+from flows.language.lexicon import Lexicon, load_lexicon
 from schemas.events.audio_converted import Pause
 from schemas.events.feedback import RubricScores
 from schemas.events.transcript import Word

@@ -6,10 +6,10 @@ import re
 import pytest
 
 from flows.feedback.engines.base import GradingInput
-from flows.feedback.lexicon import Lexicon, load_lexicon
 from flows.feedback.metrics import measure
 from flows.feedback.recommendations import _STRENGTHS, _WEAKNESSES, _Text, recommend
 from flows.feedback.rubric import Feature, score
+from flows.language.lexicon import Lexicon, load_lexicon
 from schemas.events.base import Language
 from tests.flows.feedback.speech import (
     CITY_ANSWER,

@@ -5,9 +5,9 @@ import random
 import pytest
 
 from flows.feedback.engines.base import GradingInput
-from flows.feedback.lexicon import Lexicon, load_lexicon
 from flows.feedback.metrics import measure
 from flows.feedback.rubric import CRITERIA, DIMENSION_WEIGHTS, interpolate, score
+from flows.language.lexicon import Lexicon, load_lexicon
 from schemas.events.feedback import RubricScores
 from tests.flows.feedback.speech import (
     CITY_ANSWER,

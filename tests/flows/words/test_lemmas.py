@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from hypothesis import given, settings
 
-from flows.feedback.lexicon import lemmatize, load_english
+from flows.language.lexicon import lemmatize, load_english
 from flows.words.lemmas import MAX_LEMMA_CHARS, lemma_counts, measure_throughput
 from tests.flows.words.synthetic import CASES, LEMMAS, Answer, answers
 

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import json
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from flows.words.vocabulary import TOP_LEMMAS, VocabularyState, absorb
+from flows.words.vocabulary import REMEMBERED_ANSWERS, TOP_LEMMAS, VocabularyState, absorb
 from schemas.events import LemmaCount, Transcript, Word, WordStats
 from tests.flows.words.synthetic import Answer, answers
 
@@ -32,7 +33,7 @@ def fold(
     emitted: list[WordStats | None] = []
     for event in events:
         state, stats = absorb(state, event)
-        state = VocabularyState.model_validate_json(state.model_dump_json())
+        state = VocabularyState.from_json(json.loads(json.dumps(state.to_json())))
         emitted.append(stats)
     return state, emitted
 
@@ -128,3 +129,16 @@ def test_words_stand_in_for_an_empty_text() -> None:
     _, (stats,) = fold([event])
     assert stats is not None
     assert [(c.lemma, c.count) for c in stats.lemma_counts] == [("child", 1), ("swim", 1)]
+
+
+def test_the_remembered_answers_are_bounded() -> None:
+    events = [
+        transcript(f"a{i}", "Mice ran.", T0 + timedelta(minutes=i))
+        for i in range(REMEMBERED_ANSWERS + 5)
+    ]
+    state, emitted = fold(events)
+    assert all(stats is not None for stats in emitted)
+    assert state.answers == tuple(e.answer_id for e in events[-REMEMBERED_ANSWERS:])
+    # Within the horizon a redelivery is recognised; the first answers have been forgotten.
+    assert fold([events[-1]], state)[1] == [None]
+    assert state.counts == {"mouse": len(events), "run": len(events)}

@@ -5,8 +5,8 @@ from datetime import UTC, datetime
 
 from flows.feedback.engines.base import FeedbackEngine
 from flows.feedback.engines.local import LocalGrader
-from flows.feedback.lexicon import load_lexicon
 from flows.feedback.metrics import measure
+from flows.language.lexicon import load_lexicon
 from schemas.events.feedback import Engines, Feedback
 from tests.flows.feedback.speech import CITY_ANSWER, timed_answer
 

@@ -2,7 +2,7 @@ from __future__ import annotations
 
 import pytest
 
-from flows.feedback.lexicon import COMMON_LEMMAS, Lexicon, load_lexicon
+from flows.language.lexicon import COMMON_LEMMAS, Lexicon, load_lexicon
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,1 @@
+"""English language resources shared by the flows: lemmas, stop words, word lists."""
