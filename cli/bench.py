@@ -1,5 +1,11 @@
 """`speech-coach bench`: throughput and latency figures measured in one run on the native
-stack, each flow compared with a raw confluent-kafka consume→produce passthrough.
+stack. Parts:
+
+- replay: each replayed flow over 100k events, beside a raw confluent-kafka
+  consume→produce passthrough and its own framework's identity flow on the same topic;
+- latency: one learner's short (~5 s) and long (~45 s) answer, submit to feedback;
+- crowd: many learners at once, and drain rates at 1, 2, ... transcription workers
+  (cli/bench_crowd.py).
 
 Every measurement uses its own topic namespace, so a bench never touches live topics.
 Throughput counts from the first output record to the last, so start-up (loading models,
@@ -25,10 +31,19 @@ from pathlib import Path
 
 from confluent_kafka import TopicPartition
 
+from cli.bench_crowd import (
+    CrowdResult,
+    ScaleResult,
+    crowd,
+    loop_flows,
+    transcription_burst,
+    voice_notes,
+)
 from cli.practice import submit_and_wait
 from clients.kafka import consumer, producer
 from clients.settings import KafkaConnection, S3Connection
 from flows.transcription.synth import encode_voice_note, synthesize
+from flows.transcription.wav import duration_s, read_samples
 from flows.words.lemmas import measure_throughput
 from schemas.events import (
     Engines,
@@ -86,17 +101,6 @@ class FlowRates:
     @property
     def to_identity(self) -> float:
         return self.flow_rate.per_s / self.identity.per_s
-
-
-@dataclass(frozen=True)
-class BenchResult:
-    events: int
-    flows: tuple[FlowRates, ...]
-    word_tokens_per_s: float
-    word_tokens: int
-    latency_runs: int
-    latency_p50_ms: float
-    latency_p99_ms: float
 
 
 def _feedback(rng: random.Random, index: int) -> Feedback:
@@ -226,10 +230,6 @@ def _process(argv: list[str], env: dict[str, str], log: Path) -> Iterator[None]:
                 process.wait(timeout=10)
 
 
-def _flow(name: str, env: dict[str, str], log: Path) -> contextlib.AbstractContextManager[None]:
-    return _process(["cli.main", "flow", name], env, log)
-
-
 def _percentile(values: list[float], q: float) -> float:
     ordered = sorted(values)
     index = min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))
@@ -238,93 +238,166 @@ def _percentile(values: list[float], q: float) -> float:
 
 # The flows whose replay speed is measured: (flow, framework, input event, output event).
 REPLAYED = (("scoring", "bytewax", Feedback, Progress), ("words", "quix", Transcript, WordStats))
-
-
-def run_bench(
-    settings: StackSettings, events: int, latency_runs: int, report: Report
-) -> BenchResult:
-    kafka = KafkaConnection(bootstrap_servers=settings.bootstrap_servers)
-    namespace = f"bench{uuid.uuid4().hex[:8]}-"
-    apply_topics(admin(settings), namespaced(namespace), lambda _: None)
-    workdir = Path(tempfile.mkdtemp(prefix="bench-"))
-    env = {
-        **os.environ,
-        **settings.app_environment(),
-        "SPEECH_COACH_TOPIC_NAMESPACE": namespace,
-        "SPEECH_COACH_STATE_DIR": str(workdir / "state"),
-    }
-    rng = random.Random(2026)  # noqa: S311 - benchmark data, not secrets
-    makers = {Feedback: _feedback, Transcript: _transcript}
-
-    rates = []
-    for flow, framework, source_cls, output_cls in REPLAYED:
-        source = topic_for(source_cls.EVENT_TYPE, namespace)
-        report(f"filling {source} with {events} events")
-        _fill(kafka, source, (makers[source_cls](rng, i) for i in range(events)))
-        copies = {kind: f"{source}-{kind}" for kind in ("passthrough", "identity")}
-        [spec] = [s for s in namespaced(namespace) if s.name == source]
-        apply_topics(
-            admin(settings), [spec.model_copy(update={"name": t}) for t in copies.values()],
-            lambda _: None,
-        )  # fmt: skip
-
-        report(f"{flow}: raw confluent-kafka passthrough of {source}")
-        base = passthrough(kafka, source, copies["passthrough"], events)
-        report(f"{flow}: identity {framework} flow over {source}")
-        started = time.monotonic()
-        argv = ["cli.bench_identity", framework, source, copies["identity"]]
-        with _process(argv, env, workdir / f"identity-{flow}.log"):
-            identity = _watch(kafka, copies["identity"], events, started, 1800)
-        report(f"{flow}: the {flow} flow ({framework}) over {source}")
-        started = time.monotonic()
-        with _flow(flow, env, workdir / f"{flow}.log"):
-            output = topic_for(output_cls.EVENT_TYPE, namespace)
-            measured = _watch(kafka, output, events, started, 1800)
-        rates.append(FlowRates(flow, framework, source, base, identity, measured))
-
-    report("word statistics, lemma counting in-process")
-    texts = [_transcript(rng, i).text for i in range(20000)]
-    tokens = measure_throughput(texts)
-
-    report(f"practice end to end, {latency_runs} short answers")
-    latencies = _latencies(
-        settings=settings, kafka=kafka, namespace=namespace, env=env, workdir=workdir,
-        runs=latency_runs, report=report,
-    )  # fmt: skip
-    return BenchResult(
-        events=events, flows=tuple(rates),
-        word_tokens_per_s=tokens.tokens_per_s, word_tokens=tokens.tokens,
-        latency_runs=latency_runs, latency_p50_ms=statistics.median(latencies),
-        latency_p99_ms=_percentile(latencies, 0.99),
-    )  # fmt: skip
-
-
-def _latencies(
-    *,
-    settings: StackSettings, kafka: KafkaConnection, namespace: str, env: dict[str, str],
-    workdir: Path, runs: int, report: Report,
-) -> list[float]:  # fmt: skip
-    s3 = S3Connection(
-        endpoint=settings.s3_endpoint, access_key=settings.s3_access_key,
-        secret_key=settings.s3_secret_key, bucket=settings.s3_bucket,
-    )  # fmt: skip
-    voice = encode_voice_note(
-        synthesize("I would choose the city because it has more jobs.", workdir / "short.wav"),
-        workdir / "short.ogg",
+# Two answer lengths of the latency targets: about 5 s and about 45 s at 150 wpm.
+SHORT_ANSWER = "I would choose the city because it has more jobs and better schools."
+LONG_ANSWER = " ".join(
+    (
+        "I would rather live in a big city than in the countryside. The main reason is that",
+        "cities offer many more opportunities for work and study. For example, when I moved",
+        "to the capital three years ago, I found a job at a software company within two months,",
+        "which would have been impossible in my hometown. Another reason is culture. In a city",
+        "you can visit museums, concerts and theaters almost every weekend, and meet people",
+        "from all over the world. Of course, life in a city is more expensive and noisy, but",
+        "public transport is good, so I do not need a car. So for these reasons, I prefer to",
+        "live in the city, at least while I am young and want to build my career.",
     )
-    latencies: list[float] = []
-    with (
-        _flow("conversion", env, workdir / "conversion.log"),
-        _flow("transcription", env, workdir / "transcription.log"),
-        _flow("feedback", env, workdir / "feedback.log"),
-    ):
-        # The first answer waits for the flows to start; it is not counted.
-        for run in range(runs + 1):
-            outcome = submit_and_wait(
-                voice, kafka=kafka, s3=s3, namespace=namespace, user_id="bench-learner",
-                question_id=None, timeout_s=300, progress=lambda _: None,
+)
+
+
+@dataclass(frozen=True)
+class Latency:
+    name: str
+    audio_s: float
+    runs: int
+    p50_ms: float
+    p99_ms: float
+    submit_p50_ms: float
+
+
+@dataclass(frozen=True)
+class BenchResult:
+    events: int = 0
+    flows: tuple[FlowRates, ...] = ()
+    word_tokens_per_s: float = 0.0
+    latencies: tuple[Latency, ...] = ()
+    crowd: CrowdResult | None = None
+    scale: tuple[ScaleResult, ...] = ()
+
+
+class Bench:
+    """One bench run on the native stack: its own topic namespace and work directory."""
+
+    def __init__(self, settings: StackSettings, report: Report) -> None:
+        self.settings = settings
+        self.report = report
+        self.kafka = KafkaConnection(bootstrap_servers=settings.bootstrap_servers)
+        self.s3 = S3Connection(
+            endpoint=settings.s3_endpoint, access_key=settings.s3_access_key,
+            secret_key=settings.s3_secret_key, bucket=settings.s3_bucket,
+        )  # fmt: skip
+        self.namespace = f"bench{uuid.uuid4().hex[:8]}-"
+        apply_topics(admin(settings), namespaced(self.namespace), lambda _: None)
+        self.workdir = Path(tempfile.mkdtemp(prefix="bench-"))
+        self.env = {
+            **os.environ,
+            **settings.app_environment(),
+            "SPEECH_COACH_TOPIC_NAMESPACE": self.namespace,
+            "SPEECH_COACH_STATE_DIR": str(self.workdir / "state"),
+        }
+
+    def flow(self, name: str, extra: dict[str, str]) -> contextlib.AbstractContextManager[None]:
+        """`speech-coach flow NAME` running for the length of a block."""
+        log = self.workdir / f"{name}-{uuid.uuid4().hex[:6]}.log"
+        return _process(["cli.main", "flow", name], {**self.env, **extra}, log)
+
+    def replay_rates(self, events: int) -> tuple[tuple[FlowRates, ...], float]:
+        """Each replayed flow beside the passthrough and its framework's identity flow."""
+        rng = random.Random(2026)  # noqa: S311 - benchmark data, not secrets
+        makers = {Feedback: _feedback, Transcript: _transcript}
+        rates = []
+        for flow, framework, source_cls, output_cls in REPLAYED:
+            source = topic_for(source_cls.EVENT_TYPE, self.namespace)
+            self.report(f"filling {source} with {events} events")
+            _fill(self.kafka, source, (makers[source_cls](rng, i) for i in range(events)))
+            copies = {kind: f"{source}-{kind}" for kind in ("passthrough", "identity")}
+            [spec] = [s for s in namespaced(self.namespace) if s.name == source]
+            apply_topics(
+                admin(self.settings),
+                [spec.model_copy(update={"name": t}) for t in copies.values()],
+                lambda _: None,
+            )
+            self.report(f"{flow}: raw confluent-kafka passthrough of {source}")
+            base = passthrough(self.kafka, source, copies["passthrough"], events)
+            self.report(f"{flow}: identity {framework} flow over {source}")
+            started = time.monotonic()
+            argv = ["cli.bench_identity", framework, source, copies["identity"]]
+            with _process(argv, self.env, self.workdir / f"identity-{flow}.log"):
+                identity = _watch(self.kafka, copies["identity"], events, started, 1800)
+            self.report(f"{flow}: the {flow} flow ({framework}) over {source}")
+            started = time.monotonic()
+            with self.flow(flow, {}):
+                output = topic_for(output_cls.EVENT_TYPE, self.namespace)
+                measured = _watch(self.kafka, output, events, started, 1800)
+            rates.append(FlowRates(flow, framework, source, base, identity, measured))
+        self.report("word statistics, lemma counting in-process")
+        tokens = measure_throughput([_transcript(rng, i).text for i in range(20000)])
+        return tuple(rates), tokens.tokens_per_s
+
+    def latencies(self, runs: int) -> tuple[Latency, ...]:
+        """One learner's answer, submit to feedback, at the stack's transcription scale."""
+        workers = self.settings.app_scale.get("transcription", 1)
+        writer = producer(self.kafka)
+        results = []
+        with (
+            self.flow("conversion", {}),
+            self.flow("transcription", {"SPEECH_COACH_WORKERS": str(workers)}),
+            self.flow("feedback", {}),
+        ):
+            for name, text in (("short", SHORT_ANSWER), ("long", LONG_ANSWER)):
+                wav = synthesize(text, self.workdir / f"{name}.wav")
+                voice = encode_voice_note(wav, self.workdir / f"{name}.ogg")
+                measured: list[tuple[float, float]] = []
+                # The first answer waits for the flows to start; it is not counted.
+                for run in range(runs + 1):
+                    outcome = submit_and_wait(
+                        voice, kafka=self.kafka, s3=self.s3, namespace=self.namespace,
+                        user_id="bench-learner", question_id=None, timeout_s=300,
+                        progress=lambda _: None, writer=writer,
+                    )  # fmt: skip
+                    if run:
+                        measured.append((outcome.latency_ms, outcome.submit_ms))
+                        self.report(f"   {name} answer {run}: {outcome.latency_ms:.0f} ms")
+                latency = [m[0] for m in measured]
+                submitted = statistics.median(m[1] for m in measured)
+                audio_s = duration_s(read_samples(wav))
+                p50, p99 = statistics.median(latency), _percentile(latency, 0.99)
+                results.append(Latency(name, audio_s, runs, p50, p99, submitted))
+        return tuple(results)
+
+    def crowd(
+        self, *, answers: int, learners: int, over_s: float, workers: tuple[int, ...],
+        burst_answers: int,
+    ) -> tuple[CrowdResult, tuple[ScaleResult, ...]]:  # fmt: skip
+        notes = voice_notes(self.workdir)
+        configured = self.settings.app_scale.get("transcription", 1)
+        self.report(
+            f"crowd: {answers} answers from {learners} learners over {over_s:.0f} s "
+            f"(transcription with {configured} workers)"
+        )
+        with loop_flows(self.flow, configured):
+            self._warm_up(notes)
+            result = crowd(
+                notes, answers=answers, learners=learners, over_s=over_s, kafka=self.kafka,
+                s3=self.s3, namespace=self.namespace,
             )  # fmt: skip
-            if run:
-                latencies.append(outcome.latency_ms)
-                report(f"   answer {run}: {outcome.latency_ms:.0f} ms")
-    return latencies
+        scale = []
+        for count in workers:
+            self.report(f"scale-out: {burst_answers} converted answers, {count} workers")
+            with self.flow("transcription", {"SPEECH_COACH_WORKERS": str(count)}):
+                # The first of a burst waits for the model to load: a burst of one first.
+                transcription_burst(
+                    notes, workers=count, answers=1, kafka=self.kafka, s3=self.s3,
+                    namespace=self.namespace, workdir=self.workdir,
+                )  # fmt: skip
+                drained = transcription_burst(
+                    notes, workers=count, answers=burst_answers, kafka=self.kafka, s3=self.s3,
+                    namespace=self.namespace, workdir=self.workdir,
+                )  # fmt: skip
+            scale.append(drained)
+        return result, tuple(scale)
+
+    def _warm_up(self, notes: list[Path]) -> None:
+        submit_and_wait(
+            notes[0], kafka=self.kafka, s3=self.s3, namespace=self.namespace,
+            user_id="bench-warm-up", question_id=None, timeout_s=300, progress=lambda _: None,
+        )  # fmt: skip

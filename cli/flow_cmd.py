@@ -6,12 +6,12 @@ import argparse
 import importlib
 import logging
 
-FLOWS = ("conversion", "transcription", "feedback", "readmodels", "scoring", "words", "analytics")
+from flows.registry import FLOWS
 
 
 def register(parser: argparse.ArgumentParser) -> None:
     flow = parser
-    flow.add_argument("name", choices=FLOWS)
+    flow.add_argument("name", choices=list(FLOWS))
     flow.set_defaults(run=_run)
 
 

@@ -1,5 +1,10 @@
 """Submits a recording the way the bot does (upload + AnswerSubmitted) and waits for the
-outcome on the feedback and rejection topics, reporting each stage as it passes."""
+outcome on the feedback and rejection topics, reporting each stage as it passes.
+
+The submission waits for the broker long enough to ride out a restart of it (17 s measured
+here), and tries again with the same answer id if it must: the flows handle an answer id
+once, so one recording is graded once however often it was sent.
+"""
 
 from __future__ import annotations
 
@@ -11,9 +16,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from confluent_kafka import Consumer, TopicPartition
+from confluent_kafka import Consumer, Producer, TopicPartition
 
-from clients.kafka import consumer, producer, send
+from clients.kafka import DeliveryFailed, consumer, producer, send
 from clients.objectstore import ObjectStore, answer_key
 from clients.settings import KafkaConnection, S3Connection
 from schemas.events import AnswerSubmitted, AudioConverted, Event, Feedback, Rejected, Transcript
@@ -24,11 +29,17 @@ from schemas.topics import topic_for
 WATCHED: tuple[type[Event], ...] = (AudioConverted, Transcript, Feedback, Rejected)
 
 
+# A restarted broker served again after about 17 s here; give each attempt more.
+DELIVERY_TIMEOUT_S = 30.0
+ATTEMPTS = 3
+
+
 @dataclass(frozen=True)
 class Outcome:
     answer_id: str
     event: Feedback | Rejected
-    latency_ms: float
+    latency_ms: float  # from the broker accepting the answer to its outcome
+    submit_ms: float  # uploading the recording and sending the answer
 
 
 def _mime(path: Path) -> str:
@@ -51,6 +62,41 @@ def _watch_from_now(kafka: KafkaConnection, namespace: str) -> Consumer:
     return reader
 
 
+def submit(
+    audio: Path,
+    *,
+    writer: Producer,
+    s3: S3Connection,
+    namespace: str,
+    user_id: str,
+    question_id: str | None,
+    progress: Callable[[str], None],
+) -> AnswerSubmitted:
+    """Uploads the recording and sends its AnswerSubmitted; returns it once the broker has it."""
+    answer_id = f"cli-{uuid.uuid4().hex}"
+    key = answer_key(user_id, answer_id, audio.suffix.lstrip(".") or "bin")
+    mime = _mime(audio)
+    ObjectStore(s3).put_file(key, audio, mime)
+    now = datetime.now(UTC)
+    answer = AnswerSubmitted(
+        event_id=answer_id, occurred_at=now, user_id=user_id, answer_id=answer_id,
+        question_id=question_id, audio_bucket=s3.bucket, audio_key=key, mime_type=mime,
+        size_bytes=audio.stat().st_size, answered_at=now, source="cli",
+    )  # fmt: skip
+    topic = topic_for(AnswerSubmitted.EVENT_TYPE, namespace)
+    attempt = 1
+    while True:
+        try:
+            send(writer, topic, answer, timeout_s=DELIVERY_TIMEOUT_S)
+        except DeliveryFailed as failure:
+            if attempt == ATTEMPTS:
+                raise
+            attempt += 1
+            progress(f"the broker did not confirm {answer_id} ({failure}); sending it again")
+        else:
+            return answer
+
+
 def submit_and_wait(
     audio: Path,
     *,
@@ -61,27 +107,20 @@ def submit_and_wait(
     question_id: str | None,
     timeout_s: float,
     progress: Callable[[str], None],
+    writer: Producer | None = None,
 ) -> Outcome:
-    answer_id = f"cli-{uuid.uuid4().hex}"
     by_topic = {topic_for(c.EVENT_TYPE, namespace): c for c in WATCHED}
     reader = _watch_from_now(kafka, namespace)
     try:
         started = time.monotonic()
-        key = answer_key(user_id, answer_id, audio.suffix.lstrip(".") or "bin")
-        mime = _mime(audio)
-        ObjectStore(s3).put_file(key, audio, mime)
-        now = datetime.now(UTC)
-        send(
-            producer(kafka),
-            topic_for(AnswerSubmitted.EVENT_TYPE, namespace),
-            AnswerSubmitted(
-                event_id=answer_id, occurred_at=now, user_id=user_id, answer_id=answer_id,
-                question_id=question_id, audio_bucket=s3.bucket, audio_key=key, mime_type=mime,
-                size_bytes=audio.stat().st_size, answered_at=now, source="cli",
-            ),
+        answer = submit(
+            audio, writer=writer or producer(kafka), s3=s3, namespace=namespace,
+            user_id=user_id, question_id=question_id, progress=progress,
         )  # fmt: skip
-        progress(f"submitted {answer_id} ({audio.stat().st_size} bytes)")
-        while (elapsed := time.monotonic() - started) < timeout_s:
+        accepted = time.monotonic()
+        answer_id = answer.answer_id
+        progress(f"submitted {answer_id} ({answer.size_bytes} bytes)")
+        while (elapsed := time.monotonic() - accepted) < timeout_s:
             message = reader.poll(0.2)
             if message is None or message.error():
                 continue
@@ -100,7 +139,10 @@ def submit_and_wait(
                 case Transcript():
                     progress(f"transcribed by {event.engine}: {len(event.words)} words")
                 case Feedback() | Rejected():
-                    return Outcome(answer_id, event, (time.monotonic() - started) * 1000)
+                    done = time.monotonic()
+                    return Outcome(
+                        answer_id, event, (done - accepted) * 1000, (accepted - started) * 1000
+                    )
             progress(f"  ({elapsed:.1f} s)")
         raise TimeoutError(f"no feedback for {answer_id} within {timeout_s:.0f} s")
     finally:

@@ -55,6 +55,7 @@ def feedback_json(outcome: Outcome) -> dict[str, Any]:
         "engines": event.engines.model_dump(),
         "fallback_reason": event.fallback_reason,
         "latency_ms": round(outcome.latency_ms),
+        "submit_ms": round(outcome.submit_ms),
     }
 
 

@@ -11,7 +11,11 @@ from pathlib import Path
 from pydantic import AliasChoices, BaseModel, Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from flows.registry import FLOWS
+
 REPO_ROOT = Path(__file__).resolve().parent.parent
+# Transcription is the slow step of an answer: two workers keep up with a crowd on 2 cores.
+DEFAULT_SCALE = {"transcription": 2}
 
 
 class Ports(BaseModel):
@@ -60,10 +64,23 @@ class StackSettings(BaseSettings):
     kafka_heap: str = "768m"
     connect_heap: str = "1g"
     ready_timeout_s: float = Field(default=120.0, gt=0)
+    # `stack up --apps` runs each flow at this scale (docs/scaling.md): worker threads of a
+    # Bytewax flow, processes of a Quix flow; what is not named keeps DEFAULT_SCALE.
+    app_scale: dict[str, int] = Field(default_factory=dict)
     # With a token, `stack up --apps` runs the Telegram bot too.
     telegram_bot_token: SecretStr | None = Field(
         default=None, validation_alias=AliasChoices("TELEGRAM_BOT_TOKEN", "telegram_bot_token")
     )
+
+    @field_validator("app_scale")
+    @classmethod
+    def _scale(cls, scale: dict[str, int]) -> dict[str, int]:
+        unknown = set(scale) - set(FLOWS)
+        if unknown:
+            raise ValueError(f"no flow named {sorted(unknown)}; flows: {', '.join(FLOWS)}")
+        if any(count < 1 for count in scale.values()):
+            raise ValueError(f"a flow runs at least once, got {scale}")
+        return {**DEFAULT_SCALE, **scale}
 
     @field_validator("home", "install_dir")
     @classmethod

@@ -102,7 +102,7 @@ class Pipeline:
     @contextmanager
     def flow(self, name: str, **extra_env: str) -> Iterator[subprocess.Popen[bytes]]:
         """`speech-coach flow NAME` running for the duration of the block."""
-        log = self.state_dir / f"{name}.log"
+        log = self.state_dir / f"{name}-{extra_env.get('SPEECH_COACH_PROCESS_ID', '0')}.log"
         log.parent.mkdir(parents=True, exist_ok=True)
         with log.open("wb") as out:
             process = subprocess.Popen(

@@ -6,6 +6,7 @@ refuses a record, so the flow stops and resumes from its last snapshot instead o
 
 from __future__ import annotations
 
+import fcntl
 import logging
 from collections.abc import Iterable
 from datetime import timedelta
@@ -118,13 +119,24 @@ def write_records(step_id: str, stream: Stream[Iterable[Record]], settings: Flow
 
 
 def run_flow(flow: Dataflow, settings: FlowSettings) -> None:
-    """Runs until stopped, snapshotting state and input offsets under `state_dir`."""
+    """Runs until stopped, snapshotting state and input offsets under `state_dir`.
+
+    Every process of a cluster must see the same recovery directory (one machine, or a
+    shared volume: docs/scaling.md); Bytewax may resume with another number of workers.
+    """
     recovery = settings.state_dir / flow.flow_id / "recovery"
-    if not recovery.exists():
-        recovery.mkdir(parents=True)
-        init_db_dir(recovery, 1)  # type: ignore[no-untyped-call]
+    recovery.mkdir(parents=True, exist_ok=True)
+    # Processes of one cluster start together: one of them creates the partition.
+    with (recovery.parent / "recovery.lock").open("w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not any(recovery.iterdir()):
+            init_db_dir(recovery, 1)  # type: ignore[no-untyped-call]
+    addresses = settings.cluster_addresses.split(";") if settings.cluster_addresses else None
     cli_main(  # type: ignore[no-untyped-call]
         flow,
+        workers_per_process=settings.workers,
+        process_id=settings.process_id if addresses else None,
+        addresses=addresses,
         epoch_interval=timedelta(seconds=settings.snapshot_interval_s),
         recovery_config=RecoveryConfig(str(recovery)),  # type: ignore[no-untyped-call]
     )

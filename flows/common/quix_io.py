@@ -48,8 +48,9 @@ def application(settings: FlowSettings, name: str, commit_interval_s: float = 5.
         broker_address=settings.kafka.bootstrap_servers,
         consumer_group=f"{settings.topic_namespace}speech-coach-{name}",
         auto_offset_reset="earliest",
-        state_dir=settings.state_dir / name,
+        state_dir=settings.state_dir / name / f"process-{settings.process_id}",
         producer_extra_config=dict(DELIVERY),
+        consumer_poll_timeout=settings.poll_timeout_s,
         # Topics are declared in redpanda/; only Quix's own changelogs are created by it.
         auto_create_topics=True,
         loglevel="WARNING",

@@ -19,7 +19,9 @@ class ScoringSettings(FlowSettings):
 
 
 def build(settings: ScoringSettings) -> Dataflow:
-    flow = Dataflow(f"{settings.topic_namespace}scoring")
+    # The flow id names its recovery snapshots. A new state layout takes a new id, and the
+    # flow recomputes its state from the start of the topic (the same Progress, same ids).
+    flow = Dataflow(f"{settings.topic_namespace}scoring-v2")
     ns = settings.topic_namespace
     scoring = logic(settings.window_size)
     feedback = read_events(flow, "feedback", settings, Feedback)

@@ -27,7 +27,8 @@ class TranscriptionSettings(FlowSettings):
 
 
 def recognizers(settings: TranscriptionSettings) -> Recognizers:
-    local = LocalWhisper(settings.local_stt)
+    # Each Bytewax worker thread may transcribe at once; the model releases the GIL.
+    local = LocalWhisper(settings.local_stt, concurrency=settings.workers)
     use_openai = settings.stt_engine == "openai" or (
         settings.stt_engine == "auto" and settings.openai.api_key is not None
     )

@@ -6,11 +6,11 @@ from __future__ import annotations
 import sys
 from dataclasses import replace
 
+from flows.registry import FLOWS
 from stack.services.base import Service, ServiceUnhealthy
 from stack.settings import StackSettings
 from stack.supervisor import Supervisor
 
-FLOWS = ("conversion", "transcription", "feedback", "readmodels", "scoring", "words", "analytics")
 INFRASTRUCTURE = ("postgres", "clickhouse", "s3", "kafka", "connect")
 
 
@@ -21,10 +21,13 @@ def _alive(settings: StackSettings, name: str) -> None:
         raise ServiceUnhealthy(f"process is {states.get(name, 'not started')}")
 
 
-def _app(settings: StackSettings, name: str, argv: list[str]) -> Service:
+def _app(
+    settings: StackSettings, name: str, argv: list[str], extra: dict[str, str] | None = None
+) -> Service:
     environment = {
         **settings.app_environment(),
         "SPEECH_COACH_STATE_DIR": str(settings.data_dir / "flows"),
+        **(extra or {}),
     }
     return Service(
         name=name,
@@ -39,8 +42,26 @@ def _app(settings: StackSettings, name: str, argv: list[str]) -> Service:
     )
 
 
+def flow_services(settings: StackSettings, flow: str) -> list[Service]:
+    """A flow at its configured scale: a Bytewax flow as one process of that many worker
+    threads, a Quix flow as that many processes in its consumer group."""
+    scale = settings.app_scale.get(flow, 1)
+    argv = ["flow", flow]
+    if FLOWS[flow] == "bytewax":
+        return [_app(settings, f"flow-{flow}", argv, {"SPEECH_COACH_WORKERS": str(scale)})]
+    return [
+        _app(
+            settings,
+            f"flow-{flow}" + (f"-{index}" if index else ""),
+            argv,
+            {"SPEECH_COACH_PROCESS_ID": str(index)},
+        )
+        for index in range(scale)
+    ]
+
+
 def app_services(settings: StackSettings) -> list[Service]:
-    apps = [_app(settings, f"flow-{flow}", ["flow", flow]) for flow in FLOWS]
+    apps = [service for flow in FLOWS for service in flow_services(settings, flow)]
     if settings.telegram_bot_token is not None:
         bot = _app(settings, "bot", ["bot"])
         token = {"TELEGRAM_BOT_TOKEN": settings.telegram_bot_token.get_secret_value()}
