@@ -29,8 +29,6 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from confluent_kafka import TopicPartition
-
 from cli.bench_crowd import (
     CrowdResult,
     ScaleResult,
@@ -40,7 +38,7 @@ from cli.bench_crowd import (
     voice_notes,
 )
 from cli.practice import submit_and_wait
-from clients.kafka import consumer, producer
+from clients.kafka import consumer, partition_ends, producer
 from clients.settings import KafkaConnection, S3Connection
 from flows.transcription.synth import encode_voice_note, synthesize
 from flows.transcription.wav import duration_s, read_samples
@@ -152,11 +150,7 @@ def _fill(kafka: KafkaConnection, topic: str, events: Iterator[Event]) -> int:
 def _end_offsets(kafka: KafkaConnection, topic: str) -> int:
     reader = consumer(kafka, f"bench-offsets-{uuid.uuid4().hex}")
     try:
-        partitions = reader.list_topics(topic, timeout=10).topics[topic].partitions
-        return sum(
-            reader.get_watermark_offsets(TopicPartition(topic, p), timeout=10)[1]
-            for p in partitions
-        )
+        return sum(high for _, high in partition_ends(reader, topic).values())
     finally:
         reader.close()
 

@@ -21,10 +21,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from confluent_kafka import TopicPartition
-
 from cli.practice import submit
-from clients.kafka import consumer, producer
+from clients.kafka import producer, reading_from_now
 from clients.objectstore import ObjectStore, wav_key
 from clients.settings import KafkaConnection, S3Connection
 from flows.transcription.synth import decode_voice_note, encode_voice_note, synthesize
@@ -102,15 +100,7 @@ class _Outcomes:
             topic_for(Feedback.EVENT_TYPE, namespace): Feedback,
             topic_for(Rejected.EVENT_TYPE, namespace): Rejected,
         }
-        self._reader = consumer(kafka, f"bench-crowd-{uuid.uuid4().hex}")
-        partitions = []
-        for topic in self._types:
-            for index in self._reader.list_topics(topic, timeout=10).topics[topic].partitions:
-                _, high = self._reader.get_watermark_offsets(
-                    TopicPartition(topic, index), timeout=10
-                )
-                partitions.append(TopicPartition(topic, index, high))
-        self._reader.assign(partitions)
+        self._reader = reading_from_now(kafka, self._types)
         self.arrived: dict[str, tuple[float, bool]] = {}  # answer id → (when, rejected)
 
     def until(
@@ -216,13 +206,7 @@ def transcription_burst(
                 speech_duration_s=duration_s(read_samples(wav)),
             )
         )
-    watched = topic_for(Transcript.EVENT_TYPE, namespace)
-    reader = consumer(kafka, f"bench-burst-{uuid.uuid4().hex}")
-    ends = []
-    for index in reader.list_topics(watched, timeout=10).topics[watched].partitions:
-        _, high = reader.get_watermark_offsets(TopicPartition(watched, index), timeout=10)
-        ends.append(TopicPartition(watched, index, high))
-    reader.assign(ends)
+    reader = reading_from_now(kafka, [topic_for(Transcript.EVENT_TYPE, namespace)])
     wanted = {event.answer_id for event in converted}
     writer = producer(kafka)
     started = time.monotonic()

@@ -16,9 +16,9 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from confluent_kafka import Consumer, Producer, TopicPartition
+from confluent_kafka import Producer
 
-from clients.kafka import DeliveryFailed, consumer, producer, send
+from clients.kafka import DeliveryFailed, producer, reading_from_now, send
 from clients.objectstore import ObjectStore, answer_key
 from clients.settings import KafkaConnection, S3Connection
 from schemas.events import AnswerSubmitted, AudioConverted, Event, Feedback, Rejected, Transcript
@@ -45,21 +45,6 @@ class Outcome:
 def _mime(path: Path) -> str:
     guessed, _ = mimetypes.guess_type(path.name)
     return {".oga": "audio/ogg", ".opus": "audio/ogg"}.get(path.suffix, guessed or "audio/ogg")
-
-
-def _watch_from_now(kafka: KafkaConnection, namespace: str) -> Consumer:
-    """A consumer positioned at the current end of every watched topic, before submitting."""
-    reader = consumer(kafka, f"practice-{uuid.uuid4().hex}")
-    partitions: list[TopicPartition] = []
-    for event_cls in WATCHED:
-        topic = topic_for(event_cls.EVENT_TYPE, namespace)
-        for index in reader.list_topics(topic, timeout=10).topics[topic].partitions:
-            # The end offset now, not "the end" when assigned: nothing produced after
-            # submitting may be skipped.
-            _, high = reader.get_watermark_offsets(TopicPartition(topic, index), timeout=10)
-            partitions.append(TopicPartition(topic, index, high))
-    reader.assign(partitions)
-    return reader
 
 
 def submit(
@@ -110,7 +95,7 @@ def submit_and_wait(
     writer: Producer | None = None,
 ) -> Outcome:
     by_topic = {topic_for(c.EVENT_TYPE, namespace): c for c in WATCHED}
-    reader = _watch_from_now(kafka, namespace)
+    reader = reading_from_now(kafka, by_topic)
     try:
         started = time.monotonic()
         answer = submit(

@@ -19,7 +19,7 @@ from typing import Any
 from confluent_kafka import Consumer, TopicPartition
 from confluent_kafka.admin import AdminClient
 
-from clients.kafka import consumer, producer
+from clients.kafka import consumer, partition_ends, producer
 from clients.settings import KafkaConnection
 from flows.common.logic import Logic
 from schemas.events import Event
@@ -47,10 +47,8 @@ def _ranges(
 ) -> list[tuple[TopicPartition, int]]:
     """(start, end) of every partition with records: from `since` (or the beginning) to
     where it ends now, so the replay is bounded even while the live flows keep writing."""
-    partitions = reader.list_topics(topic, timeout=10).topics[topic].partitions
     ranges = []
-    for index in partitions:
-        low, high = reader.get_watermark_offsets(TopicPartition(topic, index), timeout=10)
+    for index, (low, high) in partition_ends(reader, topic).items():
         start = low
         if since is not None:
             millis = int(since.timestamp() * 1000)

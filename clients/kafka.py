@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+import time
+import uuid
+from collections.abc import Callable, Iterable
+from functools import partial
+from typing import Any, TypeVar
 
-from confluent_kafka import Consumer, KafkaError, Message, Producer
+from confluent_kafka import Consumer, KafkaError, KafkaException, Message, Producer, TopicPartition
 
 from clients.settings import KafkaConnection
 from schemas.events import Event
@@ -64,3 +68,64 @@ def send(producer: Producer, topic: str, event: Event, timeout_s: float = 15.0) 
         raise DeliveryFailed(f"{topic}: no acknowledgement within {timeout_s:.0f}s")
     if failures:
         raise DeliveryFailed(f"{topic}: {failures[0]}")
+
+
+T = TypeVar("T")
+
+
+def retrying(call: Callable[[], T], timeout_s: float) -> T:
+    """`call()`, again while the broker answers with a retriable error (a topic created a
+    moment ago has no leader yet: NOT_LEADER_FOR_PARTITION), until `timeout_s` has passed."""
+    deadline = time.monotonic() + timeout_s
+    while True:
+        try:
+            return call()
+        except KafkaException as exc:
+            error = exc.args[0] if exc.args else None
+            retriable = isinstance(error, KafkaError) and error.retriable()
+            if not retriable or time.monotonic() > deadline:
+                raise
+        time.sleep(0.1)
+
+
+def partition_ends(
+    reader: Consumer, topic: str, timeout_s: float = 10.0
+) -> dict[int, tuple[int, int]]:
+    """(low, high) watermark offsets of each partition of `topic`."""
+
+    def described() -> Any:
+        found = reader.list_topics(topic, timeout=timeout_s).topics.get(topic)
+        if found is None:
+            raise KafkaException(KafkaError(KafkaError.UNKNOWN_TOPIC_OR_PART, f"no topic {topic}"))
+        if found.error is not None and found.error.code() != KafkaError.UNKNOWN_TOPIC_OR_PART:
+            raise KafkaException(found.error)  # no leader yet: retried
+        return found
+
+    found = retrying(described, timeout_s)
+    if found.error is not None:
+        raise KafkaException(found.error)
+
+    def ends(partition: int) -> tuple[int, int]:
+        where = TopicPartition(topic, partition)
+        low, high = reader.get_watermark_offsets(where, timeout=timeout_s)
+        return low, high
+
+    return {p: retrying(partial(ends, p), timeout_s) for p in sorted(found.partitions)}
+
+
+def reading_from_now(kafka: KafkaConnection, topics: Iterable[str]) -> Consumer:
+    """A consumer assigned to every partition of `topics` at where each ends now (not "the
+    end" when assigned), so nothing produced after this returns is missed."""
+    reader = consumer(kafka, f"reader-{uuid.uuid4().hex}")
+    try:
+        reader.assign(
+            [
+                TopicPartition(topic, partition, high)
+                for topic in topics
+                for partition, (_, high) in partition_ends(reader, topic).items()
+            ]
+        )
+    except KafkaException:
+        reader.close()
+        raise
+    return reader

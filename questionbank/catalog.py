@@ -15,7 +15,7 @@ from types import TracebackType
 
 from confluent_kafka import OFFSET_BEGINNING, KafkaError, KafkaException, Message, TopicPartition
 
-from clients.kafka import consumer
+from clients.kafka import consumer, partition_ends
 from clients.settings import KafkaConnection
 from questionbank.envelope import InvalidChange, QuestionUpserted, parse_change
 from questionbank.model import Category, Question
@@ -51,16 +51,13 @@ class QuestionCatalog:
             kafka, f"questionbank-catalog-{uuid.uuid4().hex}", **{"enable.partition.eof": True}
         )
         try:
-            partitions = self._partitions()
+            ends = partition_ends(self._consumer, topic, BROKER_TIMEOUT_S)
             # Loaded means read up to where each partition ended when the catalog started.
-            self._behind = self._unread_ends(partitions)
-            self._consumer.assign([TopicPartition(topic, p, OFFSET_BEGINNING) for p in partitions])
+            self._behind = {p: high for p, (low, high) in ends.items() if high > low}
+            self._consumer.assign([TopicPartition(topic, p, OFFSET_BEGINNING) for p in ends])
         except KafkaException as exc:
             self._consumer.close()
             raise CatalogError(f"cannot read topic {topic}: {exc}") from exc
-        except CatalogError:
-            self._consumer.close()
-            raise
         if not self._behind:
             self._loaded.set()
         self._thread = threading.Thread(target=self._run, name=f"catalog:{topic}", daemon=True)
@@ -112,24 +109,6 @@ class QuestionCatalog:
         _traceback: TracebackType | None,
     ) -> None:
         self.close()
-
-    def _partitions(self) -> list[int]:
-        metadata = self._consumer.list_topics(self._topic, timeout=BROKER_TIMEOUT_S)
-        found = metadata.topics.get(self._topic)
-        if found is None or found.error is not None:
-            raise CatalogError(f"cannot read topic {self._topic}: {found.error if found else ''}")
-        return sorted(found.partitions)
-
-    def _unread_ends(self, partitions: list[int]) -> dict[int, int]:
-        """The end offset of each partition that holds records now."""
-        ends: dict[int, int] = {}
-        for partition in partitions:
-            low, high = self._consumer.get_watermark_offsets(
-                TopicPartition(self._topic, partition), timeout=BROKER_TIMEOUT_S
-            )
-            if high > low:
-                ends[partition] = high
-        return ends
 
     def _run(self) -> None:
         while not self._stop.is_set():

@@ -16,7 +16,7 @@ from confluent_kafka import OFFSET_BEGINNING, TopicPartition
 from bot.app import BotApp
 from bot.catalog import QuestionCatalog
 from bot.settings import BotSettings
-from clients.kafka import consumer
+from clients.kafka import consumer, partition_ends
 from clients.settings import KafkaConnection
 from schemas.events import Event
 from schemas.serde import deserialize
@@ -98,12 +98,7 @@ def read_topic(
     topic = topic_for(event_cls.EVENT_TYPE, namespace)
     reader = consumer(kafka, f"reader-{time.monotonic_ns()}")
     try:
-        partitions = reader.list_topics(topic, timeout=10).topics[topic].partitions
-        ends = {}
-        for p in partitions:
-            low, high = reader.get_watermark_offsets(TopicPartition(topic, p), timeout=10)
-            if high > low:
-                ends[p] = high
+        ends = {p: high for p, (low, high) in partition_ends(reader, topic).items() if high > low}
         reader.assign([TopicPartition(topic, p, OFFSET_BEGINNING) for p in ends])
         events: list[E] = []
         deadline = time.monotonic() + timeout_s

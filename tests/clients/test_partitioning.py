@@ -25,7 +25,7 @@ from confluent_kafka import TopicPartition
 from bot.sink import EventSink
 from cli.bench import _feedback, _fill
 from cli.replay import replay
-from clients.kafka import consumer, producer, send
+from clients.kafka import consumer, partition_ends, producer, send
 from clients.settings import KafkaConnection
 from flows.common.bytewax_io import RecordSink
 from flows.common.quix_io import application, read_events, write_records
@@ -93,11 +93,8 @@ def _placement(kafka: KafkaConnection, topic: str) -> dict[str, int]:
     partitions of one topic fails the contract at once."""
     reader = consumer(kafka, f"partitioning-{time.monotonic_ns()}")
     try:
-        partitions = reader.list_topics(topic, timeout=10).topics[topic].partitions
-        ends = {}
-        for p in partitions:
-            _, high = reader.get_watermark_offsets(TopicPartition(topic, p), timeout=10)
-            ends[p] = high
+        ends = {p: high for p, (_, high) in partition_ends(reader, topic).items()}
+        partitions = list(ends)
         reader.assign([TopicPartition(topic, p, 0) for p in partitions])
         placement: dict[str, int] = {}
         read = {p: 0 for p in partitions}
