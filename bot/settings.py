@@ -43,7 +43,8 @@ class BotSettings(BaseSettings):
     max_answer_s: float = Field(default=300.0, gt=0)
     max_voice_bytes: int = Field(default=TELEGRAM_DOWNLOAD_LIMIT_BYTES, gt=0)
     # Telegram waits 60 s for a webhook answer: broker, download and upload must fit in it.
-    delivery_timeout_s: float = Field(default=10.0, gt=0, le=20)
+    # A restarted broker served again after about 17 s here; the bot waits that out.
+    delivery_timeout_s: float = Field(default=30.0, gt=0, le=35)
     download_timeout_s: int = Field(default=20, gt=0, le=25)
 
     topic_namespace: str = ""

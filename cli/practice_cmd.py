@@ -12,6 +12,8 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from cli.practice import Outcome, submit_and_wait
+from clients.kafka import DeliveryFailed
+from clients.objectstore import StorageFailed
 from clients.settings import KafkaConnection, S3Connection
 from schemas.events import Feedback, Rejected
 
@@ -91,16 +93,21 @@ def _run(args: argparse.Namespace) -> int:
         print(json.dumps({"error": {"code": "no_such_file", "message": f"{args.audio} not found"}}))
         return 2
     quiet = args.json
-    outcome = submit_and_wait(
-        args.audio,
-        kafka=settings.kafka,
-        s3=settings.s3,
-        namespace=settings.topic_namespace,
-        user_id=args.user,
-        question_id=args.question,
-        timeout_s=settings.timeout_s,
-        progress=lambda line: None if quiet else print(line, file=sys.stderr, flush=True),
-    )
+    try:
+        outcome = submit_and_wait(
+            args.audio,
+            kafka=settings.kafka,
+            s3=settings.s3,
+            namespace=settings.topic_namespace,
+            user_id=args.user,
+            question_id=args.question,
+            timeout_s=settings.timeout_s,
+            progress=lambda line: None if quiet else print(line, file=sys.stderr, flush=True),
+        )
+    except (DeliveryFailed, StorageFailed) as exc:
+        error = {"code": "not_submitted", "message": f"the answer was not submitted: {exc}"}
+        print(json.dumps({"error": error}) if args.json else error["message"], file=sys.stdout)
+        return 1
     if args.json:
         print(json.dumps(feedback_json(outcome), ensure_ascii=False))
     elif isinstance(outcome.event, Feedback):
