@@ -21,7 +21,7 @@ from typing_extensions import override
 from clients.settings import ClickHouseConnection
 from flows.analytics.rows import Row, event_rows, question_row
 from flows.analytics.tables import apply_schema, client, create_database, insert_rows
-from flows.common.quix_io import application, read_events, write_records
+from flows.common.quix_io import application, read_events, run_app, write_records
 from flows.common.records import DEAD_LETTERS, Record
 from flows.common.settings import FlowSettings
 from questionbank.connector import cdc_topic
@@ -115,4 +115,4 @@ def build(settings: AnalyticsSettings) -> Application:
 
 def main() -> None:
     """Entry point of `speech-coach flow analytics`: settings from the environment."""
-    build(AnalyticsSettings()).run()
+    run_app(build(AnalyticsSettings()))

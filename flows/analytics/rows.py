@@ -127,8 +127,8 @@ def word_count_rows(event: WordStats) -> list[Row]:
             {
                 "user_id": event.user_id,
                 "answer_id": event.answer_id,
-                "lemma": item.lemma,
-                "count": item.count,
+                "lemma": item["lemma"],
+                "count": item["count"],
                 "counted_at": seconds(event.occurred_at),
                 "event_id": event.event_id,
                 "version": version(event),

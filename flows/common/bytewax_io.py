@@ -10,7 +10,7 @@ import fcntl
 import logging
 from collections.abc import Iterable
 from datetime import timedelta
-from typing import TypeVar, cast
+from typing import Any, TypeVar, cast
 
 import bytewax.operators as op
 from bytewax.connectors.kafka import KafkaSourceMessage
@@ -24,13 +24,16 @@ from typing_extensions import override
 
 from clients.kafka import DeliveryFailed, producer
 from clients.settings import KafkaConnection
-from flows.common.records import Record, dead_letter
+from flows.common.heap import settle_heap
+from flows.common.logic import Logic
+from flows.common.records import Record, dead_letter, event_record
 from flows.common.settings import FlowSettings
 from schemas.events import Event
 from schemas.serde import InvalidEvent, deserialize
 from schemas.topics import topic_for
 
 E = TypeVar("E", bound=Event)
+Out = TypeVar("Out", bound=Event)
 
 log = logging.getLogger(__name__)
 
@@ -63,7 +66,8 @@ def read_events(
             source = f"{message.topic}/{message.partition}/{message.offset}"
             return dead_letter(settings.topic_namespace, message.key, message.value, source, exc)
 
-    decoded = op.map(f"{step_id}_decode", source.oks, decode)
+    # A batch at a time: one call per batch of Kafka messages rather than per message.
+    decoded = op.flat_map_batch(f"{step_id}_decode", source.oks, lambda batch: map(decode, batch))
     split = op.branch(f"{step_id}_valid", decoded, lambda item: not isinstance(item, Record))
     # The predicate splits on the type; Bytewax's branch cannot narrow it.
     dead = cast(Stream[Record], split.falses)
@@ -118,6 +122,24 @@ def write_records(step_id: str, stream: Stream[Iterable[Record]], settings: Flow
     op.output(step_id, flat, RecordSink(settings.kafka))
 
 
+def run_logic(
+    step_id: str,
+    events: Stream[E],
+    logic: Logic[Any, Out],
+    settings: FlowSettings,
+) -> None:
+    """A flow's step over its events, per learner, its outputs written to their topics."""
+    keyed = op.key_on(f"{step_id}_by_learner", events, lambda event: event.user_id)
+    ns = settings.topic_namespace
+
+    def step(state: Any, event: E) -> tuple[Any, list[Record]]:
+        state, outputs = logic.fold(state, event)
+        return state, [event_record(output, ns) for output in outputs]
+
+    records = op.key_rm(f"{step_id}_records", op.stateful_flat_map(step_id, keyed, step))
+    op.output(f"{step_id}_out", records, RecordSink(settings.kafka))
+
+
 def run_flow(flow: Dataflow, settings: FlowSettings) -> None:
     """Runs until stopped, snapshotting state and input offsets under `state_dir`.
 
@@ -132,6 +154,7 @@ def run_flow(flow: Dataflow, settings: FlowSettings) -> None:
         if not any(recovery.iterdir()):
             init_db_dir(recovery, 1)  # type: ignore[no-untyped-call]
     addresses = settings.cluster_addresses.split(";") if settings.cluster_addresses else None
+    settle_heap()
     cli_main(  # type: ignore[no-untyped-call]
         flow,
         workers_per_process=settings.workers,

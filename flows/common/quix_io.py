@@ -19,6 +19,7 @@ from quixstreams.state import State
 from typing_extensions import override
 
 from clients.kafka import DELIVERY
+from flows.common.heap import settle_heap
 from flows.common.logic import Logic
 from flows.common.records import Record, dead_letter
 from flows.common.settings import FlowSettings
@@ -55,6 +56,12 @@ def application(settings: FlowSettings, name: str, commit_interval_s: float = 5.
         auto_create_topics=True,
         loglevel="WARNING",
     )
+
+
+def run_app(app: Application) -> None:
+    """Runs the app until stopped."""
+    settle_heap()
+    app.run()
 
 
 def read_events(

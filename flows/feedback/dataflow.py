@@ -9,7 +9,7 @@ from typing import Any, Literal
 from quixstreams import Application
 
 from clients.openai import OpenAISettings, openai_client
-from flows.common.quix_io import application, fold, read_events, write_records
+from flows.common.quix_io import application, fold, read_events, run_app, write_records
 from flows.common.records import DEAD_LETTERS, event_record
 from flows.common.settings import FlowSettings
 from flows.feedback.engines.base import QuestionInfo
@@ -81,4 +81,4 @@ def main() -> None:
     settings = FeedbackSettings()
     with QuestionCatalog(settings.kafka, settings.topic_namespace + CDC_TOPIC) as catalog:
         catalog.wait_until_loaded(settings.catalog_timeout_s)
-        build(settings, catalog).run()
+        run_app(build(settings, catalog))

@@ -6,7 +6,7 @@ from functools import partial
 
 from quixstreams import Application
 
-from flows.common.quix_io import application, fold, read_events, write_records
+from flows.common.quix_io import application, fold, read_events, run_app, write_records
 from flows.common.records import DEAD_LETTERS, Record
 from flows.common.settings import FlowSettings
 from flows.readmodels.connect_json import encode_struct
@@ -45,4 +45,4 @@ def build(settings: ReadModelSettings) -> Application:
 
 def main() -> None:
     """Entry point of `speech-coach flow readmodels`: settings from the environment."""
-    build(ReadModelSettings()).run()
+    run_app(build(ReadModelSettings()))

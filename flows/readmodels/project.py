@@ -316,7 +316,7 @@ def _vocabulary(view: LearnerView, event: WordStats) -> tuple[LearnerView, list[
     row = {
         **user,
         "unique_total": event.unique_total,
-        "top_lemmas": ",".join(f"{c.lemma}:{c.count}" for c in event.top_lemmas),
+        "top_lemmas": ",".join(f"{c['lemma']}:{c['count']}" for c in event.top_lemmas),
         "newest": ",".join(newest),
         "updated_at": event.occurred_at,
     }

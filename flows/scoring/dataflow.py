@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import bytewax.operators as op
 from bytewax.dataflow import Dataflow
 from pydantic import Field
 
-from flows.common.bytewax_io import read_events, run_flow, write_records
-from flows.common.records import event_record
+from flows.common.bytewax_io import read_events, run_flow, run_logic
 from flows.common.settings import FlowSettings
 from flows.scoring.step import logic
 from schemas.events import Feedback
@@ -22,13 +20,8 @@ def build(settings: ScoringSettings) -> Dataflow:
     # The flow id names its recovery snapshots. A new state layout takes a new id, and the
     # flow recomputes its state from the start of the topic (the same Progress, same ids).
     flow = Dataflow(f"{settings.topic_namespace}scoring-v2")
-    ns = settings.topic_namespace
-    scoring = logic(settings.window_size)
     feedback = read_events(flow, "feedback", settings, Feedback)
-    keyed = op.key_on("by_learner", feedback, lambda event: event.user_id)
-    scored = op.stateful_flat_map("score", keyed, scoring.fold)
-    records = op.map("records", scored, lambda item: [event_record(item[1], ns)])
-    write_records("out", records, settings)
+    run_logic("score", feedback, logic(settings.window_size), settings)
     return flow
 
 

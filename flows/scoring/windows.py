@@ -90,8 +90,6 @@ def absorb(
         raise ValueError(f"window_size must be at least 1, not {window_size}")
     answer_id = feedback.answer_id
     kept = state.answers
-    if any(a.answer_id == answer_id for a in kept):
-        return state, None
     s = feedback.scores
     answer = ScoredAnswer(
         event_time(feedback),
@@ -99,8 +97,14 @@ def absorb(
         (s.delivery, s.language_use, s.topic_development, s.overall),
         feedback.metrics.time_to_answer_s,
     )
-    # Answers mostly arrive in order: then the new one goes last.
-    position = len(kept) if not kept or kept[-1] < answer else bisect.bisect(kept, answer)
+    # Answers mostly arrive in order: the new one goes last, and being newer than every
+    # kept answer (and so every forgotten one) it cannot be a redelivery.
+    if not kept or kept[-1][:2] < answer[:2]:
+        position = len(kept)
+    elif any(a.answer_id == answer_id for a in kept):
+        return state, None
+    else:
+        position = bisect.bisect(kept, answer)
     answers = (*kept[:position], answer, *kept[position:])
     earlier = answers[: position + 1]
     progress = None

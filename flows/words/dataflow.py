@@ -11,7 +11,7 @@ from functools import partial
 
 from quixstreams import Application
 
-from flows.common.quix_io import application, fold, read_events, write_records
+from flows.common.quix_io import application, fold, read_events, run_app, write_records
 from flows.common.records import DEAD_LETTERS, event_record
 from flows.common.settings import FlowSettings
 from flows.language.lexicon import load_english
@@ -43,4 +43,4 @@ def build(settings: WordsSettings) -> Application:
 
 def main() -> None:
     """Entry point of `speech-coach flow words`: settings from the environment."""
-    build(WordsSettings()).run()
+    run_app(build(WordsSettings()))

@@ -91,7 +91,7 @@ def answer_text(transcript: Transcript) -> str:
 
 def ranked(counts: Iterable[tuple[str, int]]) -> tuple[LemmaCount, ...]:
     """Most frequent first, ties in alphabetical order."""
-    return tuple(LemmaCount(lemma=lemma, count=count) for lemma, count in sorted(counts, key=_rank))
+    return tuple({"lemma": lemma, "count": count} for lemma, count in sorted(counts, key=_rank))
 
 
 def _rank(item: tuple[str, int]) -> tuple[int, str]:

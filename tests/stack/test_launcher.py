@@ -75,6 +75,8 @@ def test_up_twice_is_harmless_and_down_leaves_no_process(own_stack: StackSetting
 
 def test_a_taken_port_is_named(own_stack: StackSettings) -> None:
     with socket.socket() as squatter:
+        # As servers do, so the previous test's connections in TIME_WAIT don't stop it.
+        squatter.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         squatter.bind((own_stack.host, own_stack.ports.s3))
         squatter.listen()
         with pytest.raises(launcher.PortInUse) as caught:
@@ -95,6 +97,7 @@ def test_cli_reports_a_taken_port_and_status_json(own_stack: StackSettings) -> N
     }
     cli = [sys.executable, "-m", "cli.main", "stack"]
     with socket.socket() as squatter:
+        squatter.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         squatter.bind((own_stack.host, own_stack.ports.clickhouse_http))
         squatter.listen()
         taken = subprocess.run(

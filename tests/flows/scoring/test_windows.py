@@ -196,3 +196,11 @@ def test_state_stays_bounded() -> None:
 def test_an_empty_window_is_refused() -> None:
     with pytest.raises(ValueError, match="window_size"):
         absorb(ScoringState(), feedback("tg-1", T0), 0)
+
+
+def test_a_redelivery_of_the_newest_answer_with_other_figures_is_still_a_redelivery() -> None:
+    first = feedback("tg-1", T0, overall=1)
+    again = feedback("tg-1", T0, overall=4)  # same answer, same time, graded differently
+    state, emitted = _run([first, again])
+    assert emitted[1] is None
+    assert [a.answer_id for a in state.answers] == ["tg-1"]
