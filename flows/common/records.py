@@ -40,14 +40,16 @@ def dead_letter(
 
 def rejection(
     cause: AnswerSubmitted | AudioConverted,
-    stage: Literal["conversion", "transcription"],
+    stage: Literal["conversion", "transcription", "feedback"],
     code: str,
     message: str,
+    at: datetime | None = None,
 ) -> Rejected:
-    """An answer a stage refused: the learner is told `message`."""
+    """An answer a stage refused: the learner is told `message`. `at`: the event time of
+    a stage that replays (now, for the stages that do not)."""
     return Rejected(
         event_id=f"rejected-{cause.answer_id}",
-        occurred_at=datetime.now(UTC),
+        occurred_at=at or datetime.now(UTC),
         user_id=cause.user_id,
         answer_id=cause.answer_id,
         stage=stage,

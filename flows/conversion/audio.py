@@ -5,14 +5,17 @@ Order of checks in `convert` (each failure is an `AudioRejected`, see errors.py)
 1. size from `stat`, before reading a byte: empty, or over `max_bytes`;
 2. declared duration over the limit;
 3. `probe`: ffprobe with the container forced (a Telegram voice note is `-f ogg`), so a file
-   is read only as what it claims to be; declared vs probed duration; probed over the limit;
+   is read only as what it claims to be; an Ogg file must be complete (ogg.py: its last page
+   ends the stream at the end of the file), else `audio_truncated`; declared vs probed
+   duration (shorter: `audio_truncated`, longer: `duration_mismatch`); probed over the limit;
 4. decode with ffmpeg, `-t decode_cap_s` (max_duration_s + 1 s), its output read with a byte
    budget one second longer: the decoded length is counted from the samples, not taken from
    any header, so a file whose container understates its length reaches the cap
    (`decode_limit`) and one whose timestamps defeat `-t` is killed at the budget;
-5. decoded vs declared (else probed) duration: a truncated upload decodes to less than it
-   declared and is refused unless the loss is within the tolerance (2 s or 10 %), in which
-   case it is a shorter answer; then too short (< 0.3 s);
+5. decoded vs declared (else probed) duration: an upload cut short decodes to less than it
+   declared (`audio_truncated`), a bomb to more (`duration_mismatch`), unless the difference
+   is within the tolerance (2 s or 10 %, Telegram declares whole seconds); then too short
+   (< 0.3 s);
 6. WAV written, pauses detected (pauses.py).
 
 ffprobe and ffmpeg run under CPU-time and address-space limits with wall-clock timeouts
@@ -36,6 +39,7 @@ import numpy as np
 
 from flows.conversion.errors import AudioRejected, RejectionCode
 from flows.conversion.limits import ConversionLimits, ProcessRun, run_limited
+from flows.conversion.ogg import truncation
 from flows.conversion.pauses import SpeechActivity, detect_speech
 
 SAMPLE_RATE = 16_000
@@ -150,18 +154,21 @@ def convert(
     if declared_duration_s is not None and declared_duration_s > limits.decode_cap_s:
         raise _too_long(limits)
     info = probe(path, container, limits)
+    cut = truncation(path) if info.format_name == "ogg" else None
+    if cut is not None:
+        raise _truncated(cut)
     if info.duration_s is not None:
         if declared_duration_s is not None and not limits.durations_agree(
             declared_duration_s, info.duration_s
         ):
-            raise _mismatch(declared_duration_s, info.duration_s, "probed")
+            raise _differs(declared_duration_s, info.duration_s, "probed")
         if info.duration_s > limits.decode_cap_s:
             raise _too_long(limits)
     run = _decode(path, container, limits)
     duration_s = len(run.stdout) / (SAMPLE_RATE * SAMPLE_BYTES)  # counted, never read off a header
     reference_s = declared_duration_s if declared_duration_s is not None else info.duration_s
     if reference_s is not None and not limits.durations_agree(reference_s, duration_s):
-        raise _mismatch(reference_s, duration_s, "decoded")
+        raise _differs(reference_s, duration_s, "decoded")
     if duration_s < limits.min_duration_s:
         raise AudioRejected(
             RejectionCode.TOO_SHORT,
@@ -337,7 +344,18 @@ def _too_long(limits: ConversionLimits) -> AudioRejected:
     )
 
 
-def _mismatch(reference_s: float, measured_s: float, what: str) -> AudioRejected:
+def _truncated(detail: str) -> AudioRejected:
+    return AudioRejected(
+        RejectionCode.AUDIO_TRUNCATED,
+        "The recording was cut short: only part of it arrived. Please record it again.",
+        detail,
+    )
+
+
+def _differs(reference_s: float, measured_s: float, what: str) -> AudioRejected:
+    """Less audio than declared is a recording cut short; more is a lie or a bomb."""
+    if measured_s < reference_s:
+        return _truncated(f"expected {reference_s:.2f} s, {what} {measured_s:.2f} s")
     return AudioRejected(
         RejectionCode.DURATION_MISMATCH,
         "The recording's length does not match what was sent. Please record it again.",

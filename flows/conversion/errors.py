@@ -14,14 +14,18 @@ never change meaning once released. The English message is the fallback text.
 |                      | fails on it                                                          |
 | `no_audio_stream`    | the container holds no audio stream                                  |
 | `probe_timeout`      | ffprobe did not finish within `probe_timeout_s`                      |
-| `duration_mismatch`  | declared and probed, or declared (else probed) and decoded durations |
-|                      | differ by more than the tolerance (2 s or 10 %)                      |
+| `duration_mismatch`  | declared and probed durations differ by more than the tolerance (2 s |
+|                      | or 10 %), or more audio decodes than declared (else probed)          |
+| `audio_truncated`    | the recording was cut short: an Ogg file that ends inside a page or  |
+|                      | without the end-of-stream flag, or less audio decodes than declared  |
+|                      | (else probed) beyond the tolerance                                   |
 | `too_long`           | declared or probed duration exceeds `max_duration_s` (+ the margin)  |
 | `too_short`          | less than `min_duration_s` (0.3 s) of audio decoded                  |
 | `decode_limit`       | decoding reached the decode cap: the audio is longer than its        |
 |                      | container claims (a decompression bomb)                              |
 | `decode_timeout`     | ffmpeg did not finish decoding within `convert_timeout_s`            |
 | `resource_limit`     | ffmpeg ran out of its CPU-time or address-space allowance            |
+| `audio_missing`      | the original is gone from storage and no converted copy exists       |
 """
 
 from __future__ import annotations
@@ -43,6 +47,8 @@ class RejectionCode(StrEnum):
     DECODE_LIMIT = "decode_limit"
     DECODE_TIMEOUT = "decode_timeout"
     RESOURCE_LIMIT = "resource_limit"
+    AUDIO_TRUNCATED = "audio_truncated"
+    AUDIO_MISSING = "audio_missing"
 
 
 class AudioRejected(Exception):

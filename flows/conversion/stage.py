@@ -9,7 +9,7 @@ from pathlib import Path
 from clients.objectstore import ObjectStore, StorageFailed, wav_key
 from flows.common.records import rejection
 from flows.conversion.audio import container_for_mime, convert
-from flows.conversion.errors import AudioRejected
+from flows.conversion.errors import AudioRejected, RejectionCode
 from flows.conversion.limits import ConversionLimits
 from schemas.events import AnswerSubmitted, AudioConverted, Rejected
 
@@ -32,7 +32,8 @@ def convert_answer(
             # A redelivered answer whose original is gone was converted before: use its WAV.
             if not store.exists(target):
                 missing = "The recording was not found."
-                return [rejection(submitted, "conversion", "audio_missing", missing)]
+                code = RejectionCode.AUDIO_MISSING.value
+                return [rejection(submitted, "conversion", code, missing)]
             store.get_file(target, original)
             container, declared = "wav", None
         try:

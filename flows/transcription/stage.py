@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from clients.objectstore import ObjectStore
+from clients.objectstore import ObjectStore, StorageFailed
 from flows.common.records import rejection
 from flows.transcription.engines.base import EngineUnavailable, SpeechRecognizer
 from schemas.events import AudioConverted, Rejected, Transcript
@@ -29,7 +29,13 @@ def transcribe_answer(
 ) -> list[Transcript | Rejected]:
     with tempfile.TemporaryDirectory(prefix="transcription-") as tmp:
         wav = Path(tmp) / "answer.wav"
-        store.get_file(converted.wav_key, wav, bucket=converted.wav_bucket)
+        try:
+            store.get_file(converted.wav_key, wav, bucket=converted.wav_bucket)
+        except StorageFailed:
+            if store.exists(converted.wav_key, bucket=converted.wav_bucket):
+                raise  # the store failed, not the answer: retried when the flow resumes
+            missing = "The recording was not found. Please record your answer again."
+            return [rejection(converted, "transcription", "audio_missing", missing)]
         engine = engines.preferred
         try:
             heard = engine.transcribe(wav)
@@ -43,6 +49,9 @@ def transcribe_answer(
                 heard = engine.transcribe(wav)
             except EngineUnavailable as local_exc:
                 return [_rejected(converted, local_exc.reason)]
+    if not heard.text.strip() and not heard.words:
+        silent = "No speech was heard in the recording. Please answer aloud, close to the mic."
+        return [rejection(converted, "transcription", "no_speech", silent)]
     transcript = Transcript(
         event_id=f"transcript-{converted.answer_id}",
         occurred_at=datetime.now(UTC),

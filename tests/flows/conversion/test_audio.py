@@ -144,30 +144,42 @@ def test_ogg_without_audio_has_no_audio_stream(tmp_path: Path) -> None:
     assert_rejected_fast(measured(video, tmp_path / "out.wav", 2), "no_audio_stream")
 
 
-def test_truncated_voice_note_decodes_short_of_its_declared_length(
-    voice_note: VoiceNote, tmp_path: Path
+@pytest.mark.parametrize("declared", [True, False], ids=["declared", "undeclared"])
+@pytest.mark.parametrize("kept", [50, 97, 99], ids=lambda k: f"{k}%")
+def test_a_voice_note_cut_short_is_refused_not_graded(
+    voice_note: VoiceNote, tmp_path: Path, kept: int, declared: bool
 ) -> None:
-    """An upload cut in half still probes and decodes, as the half it is; that half is far
-    below the declared length, so it is a duration mismatch rather than a shorter answer."""
+    """An upload cut short still probes and decodes, as the part it is, and ffmpeg says
+    nothing; its last Ogg page is incomplete, so it is refused as truncated, whether or not
+    a duration was declared (the CLI declares none)."""
     data = voice_note.path.read_bytes()
     truncated = tmp_path / "truncated.ogg"
-    truncated.write_bytes(data[: len(data) // 2])
-    outcome = measured(truncated, tmp_path / "out.wav", round(voice_note.duration_s))
-    assert_rejected_fast(outcome, "duration_mismatch")
+    truncated.write_bytes(data[: len(data) * kept // 100])
+    duration = round(voice_note.duration_s) if declared else None
+    assert_rejected_fast(measured(truncated, tmp_path / "out.wav", duration), "audio_truncated")
 
 
-def test_slightly_truncated_voice_note_is_a_shorter_answer(
+def test_a_voice_note_cut_at_a_page_boundary_is_refused(
     voice_note: VoiceNote, tmp_path: Path
 ) -> None:
+    """Cut exactly between two pages: every page is whole, but none ends the stream."""
     data = voice_note.path.read_bytes()
+    boundary = data.index(b"OggS", len(data) // 2)
     truncated = tmp_path / "truncated.ogg"
-    truncated.write_bytes(data[: len(data) * 97 // 100])
-    audio = convert(truncated, tmp_path / "out.wav", voice_note.duration_s, "ogg", LIMITS)
-    assert voice_note.duration_s - 2 < audio.duration_s < voice_note.duration_s
+    truncated.write_bytes(data[:boundary])
+    assert_rejected_fast(measured(truncated, tmp_path / "out.wav", None), "audio_truncated")
 
 
-def test_declared_duration_far_from_probed(voice_note: VoiceNote, tmp_path: Path) -> None:
+def test_less_audio_than_declared_is_a_recording_cut_short(
+    voice_note: VoiceNote, tmp_path: Path
+) -> None:
     declared = voice_note.duration_s * 2
+    assert_rejected_fast(measured(voice_note.path, tmp_path / "out.wav", declared),
+                         "audio_truncated")  # fmt: skip
+
+
+def test_more_audio_than_declared_is_a_mismatch(voice_note: VoiceNote, tmp_path: Path) -> None:
+    declared = voice_note.duration_s / 2
     assert_rejected_fast(measured(voice_note.path, tmp_path / "out.wav", declared),
                          "duration_mismatch")  # fmt: skip
 

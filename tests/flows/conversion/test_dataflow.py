@@ -75,7 +75,7 @@ def test_good_and_bad_answers(stack: StackSettings, unique: str, tmp_path: Path)
     assert isinstance(rejected_bad, Rejected)
     assert rejected_bad.code == "corrupt_audio"
     assert isinstance(rejected_lying, Rejected)
-    assert rejected_lying.code == "duration_mismatch"
+    assert rejected_lying.code == "audio_truncated"  # less audio arrived than declared
 
     converted = outcomes[good.answer_id]
     assert isinstance(converted, AudioConverted)
