@@ -10,7 +10,7 @@ from flows.feedback.engines.local import LocalGrader
 from flows.feedback.grading import Graders
 from flows.feedback.join import LearnerState
 from flows.feedback.step import logic
-from schemas.events import Feedback, Rejected
+from schemas.events import CreditEvent, Feedback, Rejected
 from tests.flows.feedback.test_join import _parts
 
 
@@ -24,9 +24,9 @@ class BrokenGrader:
         raise ZeroDivisionError(f"a bug, grading {answer.text!r}")
 
 
-def _run(graders: Graders, answer_id: str) -> list[object]:
+def _run(graders: Graders, answer_id: str) -> list[Feedback | CreditEvent | Rejected]:
     flow = logic(graders, lambda _: None)
-    state, outputs = LearnerState(), []
+    state, outputs = LearnerState(), list[Feedback | CreditEvent | Rejected]()
     for event in _parts(answer_id):
         state, emitted = flow.step(state, event)
         outputs.extend(emitted)
