@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 import io
+from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 
 import urllib3
 from minio import Minio
+from minio.commonconfig import CopySource
 from minio.error import MinioException
 
 from clients.settings import S3Connection
@@ -36,8 +39,21 @@ def answer_key(user_id: str, answer_id: str, extension: str = "ogg") -> str:
 
 
 def wav_key(user_id: str, answer_id: str) -> str:
-    """Where an answer's converted 16 kHz mono WAV is kept."""
+    """Where an answer's converted 16 kHz mono WAV is, until it has been transcribed."""
     return f"wav/{user_id}/{answer_id}.wav"
+
+
+def kept_key(user_id: str, answer_id: str) -> str:
+    """Where the WAV of a learner who keeps their recordings is kept after grading."""
+    return f"kept/{user_id}/{answer_id}.wav"
+
+
+# Every prefix a learner's audio lives under.
+LEARNER_PREFIXES = ("answers", "wav", "kept")
+
+
+def learner_prefixes(user_id: str) -> tuple[str, ...]:
+    return tuple(f"{kind}/{user_id}/" for kind in LEARNER_PREFIXES)
 
 
 class ObjectStore:
@@ -70,6 +86,40 @@ class ObjectStore:
             self._client.remove_object(bucket or self.bucket, key)
         except (MinioException, urllib3.exceptions.HTTPError) as exc:
             raise StorageFailed(f"deleting {key} failed: {exc}") from exc
+
+    def listing(self, prefix: str) -> Iterator[tuple[str, datetime]]:
+        """(key, last modified) of every object under `prefix` ("dir/" style).
+
+        Walked one level at a time: s3s-fs 0.14, the native stack's server, truncates the
+        names of a recursive listing ("rt/u1/a.wav" came back as "rt/u"); listing with the
+        "/" delimiter is right on it and on every S3 server.
+        """
+        pending = [prefix]
+        try:
+            while pending:
+                for item in self._client.list_objects(self.bucket, prefix=pending.pop()):
+                    if item.is_dir:
+                        pending.append(item.object_name)
+                    elif item.last_modified is not None:
+                        yield item.object_name, item.last_modified
+        except (MinioException, urllib3.exceptions.HTTPError) as exc:
+            raise StorageFailed(f"listing {prefix} failed: {exc}") from exc
+
+    def delete_prefix(self, prefix: str) -> int:
+        """Deletes every object under `prefix`; how many there were."""
+        keys = [key for key, _ in self.listing(prefix)]
+        for key in keys:
+            self.delete(key)
+        return len(keys)
+
+    def move(self, key: str, to: str) -> None:
+        """Copies `key` to `to`, then deletes `key` (a repeat after a crash finishes it)."""
+        try:
+            if self.exists(key):
+                self._client.copy_object(self.bucket, to, CopySource(self.bucket, key))
+        except (MinioException, urllib3.exceptions.HTTPError) as exc:
+            raise StorageFailed(f"copying {key} to {to} failed: {exc}") from exc
+        self.delete(key)
 
     def exists(self, key: str, bucket: str | None = None) -> bool:
         try:

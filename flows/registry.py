@@ -15,4 +15,5 @@ FLOWS: dict[str, Framework] = {
     "scoring": "bytewax",
     "words": "quix",
     "analytics": "quix",
+    "retention": "quix",
 }

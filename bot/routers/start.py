@@ -31,6 +31,11 @@ class ConsentChoice(CallbackData, prefix="consent"):
     give: bool
 
 
+class KeepRecordings(CallbackData, prefix="consent-keep"):
+    """Consent given, and the recordings kept after grading (a prefix of its own, so the
+    consent buttons already sent keep working)."""
+
+
 def language_keyboard(t: Texts, onboarding: bool) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
         inline_keyboard=[
@@ -51,11 +56,14 @@ def consent_keyboard(t: Texts) -> InlineKeyboardMarkup:
             [
                 InlineKeyboardButton(
                     text=t("consent.give"), callback_data=ConsentChoice(give=True).pack()
-                ),
+                )
+            ],
+            [InlineKeyboardButton(text=t("consent.keep"), callback_data=KeepRecordings().pack())],
+            [
                 InlineKeyboardButton(
                     text=t("consent.withdraw"), callback_data=ConsentChoice(give=False).pack()
-                ),
-            ]
+                )
+            ],
         ]
     )
 
@@ -139,7 +147,7 @@ async def language_chosen(
 async def consent_chosen(
     query: CallbackQuery,
     *,
-    callback_data: ConsentChoice,
+    callback_data: ConsentChoice | KeepRecordings,
     bot: Bot,
     learner: Learner,
     t: Texts,
@@ -149,17 +157,23 @@ async def consent_chosen(
     own_writes: OwnWrites,
 ) -> None:
     chat_id = _chat_id(query)
+    keep = isinstance(callback_data, KeepRecordings)
+    give = keep or (isinstance(callback_data, ConsentChoice) and callback_data.give)
     await sink.emit(
         UserEvent(
             event_id=event_id,
             occurred_at=now,
             user_id=learner.user_id,
-            kind="consent_given" if callback_data.give else "consent_withdrawn",
+            kind="consent_given" if give else "consent_withdrawn",
             chat_id=chat_id,
+            keep_recordings=keep if give else None,
         )
     )
-    own_writes.consent_set(learner.user_id, callback_data.give, now)
-    await _confirm(query, bot, t("consent.given" if callback_data.give else "consent.withdrawn"))
+    own_writes.consent_set(learner.user_id, give, now)
+    answer = "consent.withdrawn"
+    if give:
+        answer = "consent.kept" if keep else "consent.given"
+    await _confirm(query, bot, t(answer))
 
 
 def build() -> Router:
@@ -170,4 +184,5 @@ def build() -> Router:
     router.message.register(consent, Command("consent"))
     router.callback_query.register(language_chosen, LanguageChoice.filter())
     router.callback_query.register(consent_chosen, ConsentChoice.filter())
+    router.callback_query.register(consent_chosen, KeepRecordings.filter())
     return router

@@ -115,10 +115,11 @@ def fold(
     key: str,
     to_json: Callable[[S], Any],
     from_json: Callable[[Any], S],
-    emit: Callable[[Out], Record],
+    emit: Callable[[Out], Record | None],
 ) -> Callable[[Event | Record, State[str, Any]], list[Record]]:
     """A stateful `apply` running a flow's step: each learner's state lives in the state
-    store under `key` as JSON, and what the step emits becomes records; dead letters pass."""
+    store under `key` as JSON, and what the step emits becomes records (`emit` may carry
+    an output out itself and return None); dead letters pass through."""
 
     def apply(item: Event | Record, state: State[str, Any]) -> list[Record]:
         if isinstance(item, Record):
@@ -126,6 +127,6 @@ def fold(
         raw = state.get(key)
         current, outputs = logic.fold(None if raw is None else from_json(raw), item)
         state.set(key, to_json(current))
-        return [emit(output) for output in outputs]
+        return [record for output in outputs if (record := emit(output)) is not None]
 
     return apply

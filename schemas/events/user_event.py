@@ -13,9 +13,9 @@ class UserEvent(Event):
     """A change to a learner's account. A language_set event carries the language."""
 
     EVENT_TYPE: ClassVar[str] = "user_event"
-    SCHEMA_VERSION: ClassVar[int] = 1
+    SCHEMA_VERSION: ClassVar[int] = 2
 
-    schema_version: Literal[1] = Field(default=1, description="Schema version of this event.")
+    schema_version: Literal[2] = Field(default=2, description="Schema version of this event.")
     kind: Literal[
         "registered", "language_set", "consent_given", "consent_withdrawn", "erasure_requested"
     ] = Field(description="What happened to the account.")
@@ -25,6 +25,12 @@ class UserEvent(Event):
     )
     username: str | None = Field(
         default=None, min_length=1, max_length=64, description="Telegram @username without '@'."
+    )
+    # v2
+    keep_recordings: bool | None = Field(
+        default=None,
+        description="With consent_given: whether the learner lets us keep their recordings "
+        "after grading. None (and every v1 event): no, they are deleted once transcribed.",
     )
 
     @model_validator(mode="after")

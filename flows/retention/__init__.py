@@ -1,0 +1,1 @@
+"""Retention flow: recordings deleted once graded, kept only for learners who ask, swept."""
