@@ -14,6 +14,7 @@ from collections.abc import Sequence
 # Command → (module in cli/, one-line help), in the order `--help` lists them.
 COMMANDS: dict[str, tuple[str, str]] = {
     "stack": ("stack_cmd", "the native development stack (no Docker needed)"),
+    "preflight": ("preflight_cmd", "refuse missing or well-known compose passwords"),
     "init": ("init_cmd", "topics, bucket, tables, question bank and connectors (idempotent)"),
     "topics": ("topics_cmd", "topics declared in redpanda/topics.yaml"),
     "connectors": ("connectors_cmd", "sinks and sources through Kafka Connect"),

@@ -11,7 +11,9 @@ import os
 import re
 import shutil
 import subprocess
+import sys
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +44,9 @@ APP_COMMANDS = {
     "flow-analytics": ["speech-coach", "flow", "analytics"],
 }
 INIT_SERVICE = "init"
+PREFLIGHT_SERVICE = "preflight"
+PASSWORDS = ("POSTGRES_PASSWORD", "CLICKHOUSE_PASSWORD", "MINIO_ROOT_PASSWORD")
+PUBLISHING = {"redpanda", "console", "connect", "postgres", "clickhouse", "minio"}
 IMAGE_REF = re.compile(r"^\$\{(?P<var>[A-Z][A-Z0-9_]*)(?::\?[^}]*)?\}$")
 
 
@@ -59,14 +64,18 @@ def _clean_env() -> dict[str, str]:
 
 
 def _compose_config(
-    compose_file: Path, env_file: Path, *args: str
+    compose_file: Path,
+    env_file: Path,
+    *args: str,
+    environment: Mapping[str, str] | None = None,
 ) -> subprocess.CompletedProcess[str]:
+    """`environment`: variables exported in the operator's shell, which override the env file."""
     return subprocess.run(
         [_docker_compose(), "--env-file", str(env_file), "-f", str(compose_file), "config", *args],
         capture_output=True,
         text=True,
         timeout=TIMEOUT_S,
-        env=_clean_env(),
+        env={**_clean_env(), **(environment or {})},
         cwd=compose_file.parent,
         check=False,
     )
@@ -95,15 +104,20 @@ def env_values() -> dict[str, str]:
     return _read_env_file(ENV_FILE)
 
 
+def _resolved_services(
+    env_file: Path = ENV_FILE, environment: Mapping[str, str] | None = None
+) -> dict[str, Any]:
+    result = _compose_config(COMPOSE_FILE, env_file, environment=environment)
+    assert result.returncode == 0, result.stderr
+    found = _load_yaml_mapping(result.stdout)["services"]
+    assert isinstance(found, dict)
+    return found
+
+
 @pytest.fixture(scope="module")
 def services() -> dict[str, Any]:
     """The fully resolved compose model, as docker-compose itself sees it."""
-    result = _compose_config(COMPOSE_FILE, ENV_FILE)
-    assert result.returncode == 0, result.stderr
-    resolved = _load_yaml_mapping(result.stdout)
-    found = resolved["services"]
-    assert isinstance(found, dict)
-    return found
+    return _resolved_services()
 
 
 def _depends_on(service: Mapping[str, Any]) -> dict[str, str]:
@@ -112,6 +126,37 @@ def _depends_on(service: Mapping[str, Any]) -> dict[str, str]:
     if isinstance(deps, list):
         return {name: "service_started" for name in deps}
     return {name: spec.get("condition", "service_started") for name, spec in deps.items()}
+
+
+@dataclass(frozen=True)
+class Published:
+    host_ip: str | None
+    published: int
+    target: int
+
+
+def _published_ports(service: Mapping[str, Any]) -> list[Published]:
+    """docker-compose 1.29 prints a port with a host address as "IP:PUBLISHED:TARGET/tcp"
+    and one without as a mapping; Compose v2 always prints the mapping."""
+    found = []
+    for port in service.get("ports", []):
+        if isinstance(port, str):
+            host_ip, published, target = port.split("/")[0].rsplit(":", 2)
+            found.append(Published(host_ip, int(published), int(target)))
+        else:
+            found.append(
+                Published(port.get("host_ip"), int(port["published"]), int(port["target"]))
+            )
+    return found
+
+
+def _host_addresses(services: Mapping[str, Any]) -> dict[str, set[str | None]]:
+    """Service -> the host addresses its ports are published on (services with ports only)."""
+    return {
+        name: {port.host_ip for port in _published_ports(service)}
+        for name, service in services.items()
+        if service.get("ports")
+    }
 
 
 def _command_text(service: Mapping[str, Any]) -> str:
@@ -222,7 +267,7 @@ def test_redpanda_healthcheck_uses_rpk(services: dict[str, Any]) -> None:
     command = _command_text(redpanda)
     assert "--mode=dev-container" in command
     assert "internal://redpanda:9092" in command
-    published = {p["published"]: p["target"] for p in redpanda["ports"]}
+    published = {p.published: p.target for p in _published_ports(redpanda)}
     assert published[19092] == 19092
     assert published[9644] == 9644
 
@@ -257,6 +302,7 @@ def test_init_runs_once_after_the_services_it_prepares(services: dict[str, Any])
     assert init["command"] == ["speech-coach", "init"]
     assert init["restart"] == "no"
     assert _depends_on(init) == {
+        PREFLIGHT_SERVICE: "service_completed_successfully",
         "redpanda": "service_healthy",
         "minio": "service_healthy",
         "postgres": "service_healthy",
@@ -320,3 +366,141 @@ def test_validator_rejects_missing_image_pin(tmp_path: Path) -> None:
     broken = _compose_config(compose_copy, env_copy, "-q")
     assert broken.returncode != 0
     assert "CLICKHOUSE_IMAGE" in broken.stderr
+
+
+# --------------------------------------------------------------------------- (d)
+# Published ports stay on this machine unless the operator names an address; the passwords
+# are checked before anything starts.
+
+BIND_VARIABLE = "SPEECH_COACH_BIND_ADDRESS"
+# TEST-NET-1 (RFC 5737): an address no machine here has.
+OTHER_ADDRESS = "192.0.2.10"
+# What an operator following .env's advice (`openssl rand -hex 24`) exports.
+NEW_PASSWORDS = {
+    "POSTGRES_PASSWORD": "5f0c3a9e1b7d4c2a8e6f0b1d3c5a7e9f2b4d6c8a0e1f3b5d",
+    "CLICKHOUSE_PASSWORD": "a1c3e5f7092b4d6f8a0c2e4f6b8d0a1c3e5f7092b4d6f8a0",
+    "MINIO_ROOT_PASSWORD": "0d2f4b6a8c1e3f5d7b9a0c2e4f6d8b1a3c5e7f9d0b2a4c6e",
+}
+
+
+def _env_copy(tmp_path: Path, **values: str | None) -> Path:
+    """The shipped .env with some variables replaced (a value) or removed (None)."""
+    kept = [
+        line
+        for line in ENV_FILE.read_text(encoding="utf-8").splitlines()
+        if line.partition("=")[0] not in values
+    ]
+    kept += [f"{key}={value}" for key, value in values.items() if value is not None]
+    env_copy = tmp_path / ".env"
+    env_copy.write_text("\n".join(kept) + "\n", encoding="utf-8")
+    return env_copy
+
+
+def _run_preflight(services: Mapping[str, Any]) -> subprocess.CompletedProcess[str]:
+    """`speech-coach preflight`, run here with exactly the environment compose gives the
+    preflight container."""
+    environment = {
+        key: str(value) for key, value in services[PREFLIGHT_SERVICE]["environment"].items()
+    }
+    return subprocess.run(
+        [sys.executable, "-m", "cli.main", "preflight"],
+        capture_output=True,
+        text=True,
+        timeout=TIMEOUT_S,
+        env={**_clean_env(), **environment},
+        cwd=ROOT,
+        check=False,
+    )
+
+
+def test_published_ports_bind_to_loopback_with_the_shipped_env_file(
+    services: dict[str, Any],
+) -> None:
+    assert _host_addresses(services) == {name: {"127.0.0.1"} for name in PUBLISHING}
+
+
+def test_published_ports_bind_to_loopback_when_the_address_is_unset(tmp_path: Path) -> None:
+    resolved = _resolved_services(_env_copy(tmp_path, **{BIND_VARIABLE: None}))
+    assert _host_addresses(resolved) == {name: {"127.0.0.1"} for name in PUBLISHING}
+
+
+@pytest.mark.parametrize("where", ["env file", "shell"])
+def test_published_ports_bind_to_the_configured_address(tmp_path: Path, where: str) -> None:
+    if where == "env file":
+        resolved = _resolved_services(_env_copy(tmp_path, **{BIND_VARIABLE: OTHER_ADDRESS}))
+    else:
+        resolved = _resolved_services(environment={BIND_VARIABLE: OTHER_ADDRESS})
+    assert _host_addresses(resolved) == {name: {OTHER_ADDRESS} for name in PUBLISHING}
+    # Only the address moves: the host ports stay those of .env.
+    assert {p.published for p in _published_ports(resolved["postgres"])} == {5432}
+
+
+def test_every_service_waits_for_preflight(services: dict[str, Any]) -> None:
+    preflight = services[PREFLIGHT_SERVICE]
+    assert preflight["command"] == ["speech-coach", "preflight"]
+    assert preflight["restart"] == "no"
+    assert _depends_on(preflight) == {}
+    for name, service in services.items():
+        if name != PREFLIGHT_SERVICE:
+            assert _depends_on(service).get(PREFLIGHT_SERVICE) == (
+                "service_completed_successfully"
+            ), f"{name} can start before the passwords are checked"
+
+
+def test_preflight_checks_the_passwords_the_services_are_given(services: dict[str, Any]) -> None:
+    checked = services[PREFLIGHT_SERVICE]["environment"]
+    assert services["postgres"]["environment"]["POSTGRES_PASSWORD"] == checked["POSTGRES_PASSWORD"]
+    assert (
+        services["clickhouse"]["environment"]["CLICKHOUSE_PASSWORD"]
+        == checked["CLICKHOUSE_PASSWORD"]
+    )
+    assert services["minio"]["environment"]["MINIO_ROOT_PASSWORD"] == checked["MINIO_ROOT_PASSWORD"]
+    for name in (*APP_COMMANDS, INIT_SERVICE):
+        env = services[name]["environment"]
+        assert f":{checked['POSTGRES_PASSWORD']}@postgres:" in env["SPEECH_COACH_POSTGRES__DSN"]
+        assert env["SPEECH_COACH_CLICKHOUSE__PASSWORD"] == checked["CLICKHOUSE_PASSWORD"]
+        assert env["SPEECH_COACH_S3__SECRET_KEY"] == checked["MINIO_ROOT_PASSWORD"]
+
+
+@pytest.mark.parametrize("variable", PASSWORDS)
+@pytest.mark.parametrize("value", [None, ""], ids=["removed", "empty"])
+def test_compose_refuses_a_missing_password(
+    tmp_path: Path, variable: str, value: str | None
+) -> None:
+    refused = _compose_config(COMPOSE_FILE, _env_copy(tmp_path, **{variable: value}), "-q")
+    assert refused.returncode != 0
+    assert f"set {variable}" in refused.stderr
+
+
+def test_production_refuses_the_shipped_development_passwords(services: dict[str, Any]) -> None:
+    assert services[PREFLIGHT_SERVICE]["environment"]["SPEECH_COACH_ENV"] == "production"
+    refused = _run_preflight(services)
+    assert refused.returncode == 1, refused.stdout + refused.stderr
+    for variable in PASSWORDS:
+        assert f"{variable} is a well-known default password" in refused.stderr
+
+
+def test_production_is_the_mode_when_none_is_set(tmp_path: Path) -> None:
+    resolved = _resolved_services(_env_copy(tmp_path, SPEECH_COACH_ENV=None))
+    assert resolved[PREFLIGHT_SERVICE]["environment"]["SPEECH_COACH_ENV"] == "production"
+    assert _run_preflight(resolved).returncode == 1
+
+
+def test_production_accepts_new_passwords_from_the_shell() -> None:
+    resolved = _resolved_services(environment=NEW_PASSWORDS)
+    accepted = _run_preflight(resolved)
+    assert accepted.returncode == 0, accepted.stderr
+    assert "SPEECH_COACH_ENV=production" in accepted.stdout
+
+
+@pytest.mark.parametrize("where", ["env file", "shell"])
+def test_dev_mode_accepts_the_shipped_development_passwords(tmp_path: Path, where: str) -> None:
+    if where == "env file":
+        resolved = _resolved_services(_env_copy(tmp_path, SPEECH_COACH_ENV="dev"))
+    else:
+        # As README documents it: SPEECH_COACH_ENV=dev docker compose up -d
+        resolved = _resolved_services(environment={"SPEECH_COACH_ENV": "dev"})
+    assert resolved["postgres"]["environment"]["POSTGRES_PASSWORD"] == "speech_coach"
+    accepted = _run_preflight(resolved)
+    assert accepted.returncode == 0, accepted.stderr
+    assert "SPEECH_COACH_ENV=dev" in accepted.stdout
