@@ -21,7 +21,9 @@ COPY . /app
 # Editable: the code reads its data beside it (redpanda/topics.yaml, connectors/*.json,
 # schemas/json, questionbank/data), as in a checkout.
 RUN pip install --no-cache-dir -e . \
-    && useradd --system --create-home --uid 10001 --user-group speech-coach
+    && useradd --system --create-home --uid 10001 --user-group speech-coach \
+    && mkdir -p /var/lib/speech-coach \
+    && chown speech-coach:speech-coach /var/lib/speech-coach
 
 USER speech-coach
 

@@ -42,6 +42,7 @@ APP_COMMANDS = {
     "flow-scoring": ["speech-coach", "flow", "scoring"],
     "flow-words": ["speech-coach", "flow", "words"],
     "flow-analytics": ["speech-coach", "flow", "analytics"],
+    "flow-retention": ["speech-coach", "flow", "retention"],
 }
 INIT_SERVICE = "init"
 PREFLIGHT_SERVICE = "preflight"
@@ -321,11 +322,22 @@ def test_data_lives_in_named_volumes() -> None:
     result = _compose_config(COMPOSE_FILE, ENV_FILE, "--volumes")
     assert result.returncode == 0, result.stderr
     assert set(result.stdout.split()) == {
+        "flow-state",
         "redpanda-data",
         "postgres-data",
         "clickhouse-data",
         "minio-data",
     }
+
+
+def test_every_flow_keeps_its_state_on_the_volume() -> None:
+    config = _load_yaml_mapping(_compose_config(COMPOSE_FILE, ENV_FILE).stdout)
+    for name, service in config["services"].items():
+        if name.startswith("flow-"):
+            assert service["environment"]["SPEECH_COACH_STATE_DIR"].startswith(
+                "/var/lib/speech-coach/"
+            ), name
+            assert any("flow-state" in str(v) for v in service["volumes"]), name
 
 
 # --------------------------------------------------------------------------- (c)
