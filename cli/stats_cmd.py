@@ -51,7 +51,10 @@ def _print(report: LearnerReport) -> None:
             f" · trend {w.trend:+.2f} per answer · strongest {w.strongest} · weakest {w.weakest}"
         )
         if w.time_to_answer_median_s is not None:
-            print(f"Median time to answer: {w.time_to_answer_median_s:.0f} s")
+            print(
+                f"Median time to answer: {w.time_to_answer_median_s:.0f} s"
+                " (from the question reaching the learner to the start of their speech)"
+            )
     for point in report.points[-10:]:
         window = f"{point.window_overall:.2f}" if point.window_overall is not None else "-"
         print(f"  {point.answered_at:%Y-%m-%d %H:%M}  overall {point.overall}  window {window}")

@@ -5,6 +5,7 @@ a Telegram message; an operator's SQL edit of the question bank reaches the bot 
 from __future__ import annotations
 
 import asyncio
+import re
 import time
 from collections.abc import Iterator
 from contextlib import ExitStack
@@ -16,6 +17,8 @@ import pytest
 from bot.settings import BotSettings
 from clients.connect import apply_connector, delete_connector
 from clients.settings import KafkaConnection, PostgresConnection
+from flows.conversion.audio import convert
+from flows.conversion.limits import ConversionLimits
 from flows.transcription.synth import encode_voice_note, speech_span, synthesize
 from questionbank.catalog import QuestionCatalog
 from questionbank.connector import CDC_TOPIC, source_config, source_name
@@ -97,7 +100,12 @@ def test_voice_note_to_feedback_message_and_a_question_bank_edit(
     wav = synthesize(ANSWER, tmp_path / "a.wav")
     seconds = round(speech_span(wav)[1])  # what the Telegram client would declare
     voice = encode_voice_note(wav, tmp_path / "a.ogg")
-    with FakeTelegram() as telegram:
+    # Telegram dates the question message `telegram_now` and the voice note 20 s later: speech
+    # began 20 s minus the decoded recording plus its leading silence after the question.
+    telegram_now = int(time.time())
+    decoded = convert(voice, tmp_path / "decoded.wav", seconds, "ogg", ConversionLimits())
+    time_to_answer = 20 - decoded.duration_s + decoded.speech.leading_silence_s
+    with FakeTelegram(clock=lambda: telegram_now) as telegram:
         settings = settings.model_copy(update={"telegram_api_base": telegram.base_url})
         telegram.add_voice("voice-loop", voice.read_bytes())
 
@@ -112,9 +120,10 @@ def test_voice_note_to_feedback_message_and_a_question_bank_edit(
                 )
                 asked = len(telegram.sent_texts(LEARNER))
                 started = time.monotonic()
-                status = await post_update(
-                    settings, updates.voice(next(ids), LEARNER, "voice-loop", duration=seconds)
+                voice_note = updates.voice(
+                    next(ids), LEARNER, "voice-loop", duration=seconds, date=telegram_now + 20
                 )
+                status = await post_update(settings, voice_note)
                 assert status == 200
                 # "received", then the feedback from the flows
                 await telegram.wait_for("sendMessage", asked + 2, timeout_s=180, chat_id=LEARNER)
@@ -147,5 +156,8 @@ def test_voice_note_to_feedback_message_and_a_question_bank_edit(
     assert "big city" in feedback.lower()
     assert "wpm" in feedback.lower() or "words per minute" in feedback.lower()
     assert "faster-whisper:tiny.en" in feedback
+    shown = re.search(r"Time to answer: ([0-9.]+) s", feedback)
+    assert shown is not None, feedback
+    assert float(shown[1]) == pytest.approx(time_to_answer, abs=0.051)
     assert "Edited by an operator" in edited_question
     print(f"voice update to feedback message: {took:.1f} s")

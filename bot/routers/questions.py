@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -64,6 +65,29 @@ def question_text(question: QuestionLike, t: Texts, repetition: bool) -> str:
     return f"{t('question.repetition')}\n{text}" if repetition else text
 
 
+class UnackedQuestions:
+    """Questions sent whose QuestionAsked the broker has not acknowledged yet, by event id.
+
+    Bounded: in polling mode a failed update is never delivered again, so its entry only
+    leaves when newer ones push it out.
+    """
+
+    def __init__(self, capacity: int = 1000) -> None:
+        self._capacity = capacity
+        self._events: OrderedDict[str, QuestionAsked] = OrderedDict()
+
+    def get(self, event_id: str) -> QuestionAsked | None:
+        return self._events.get(event_id)
+
+    def add(self, event: QuestionAsked) -> None:
+        self._events[event.event_id] = event
+        while len(self._events) > self._capacity:
+            self._events.popitem(last=False)
+
+    def acked(self, event_id: str) -> None:
+        self._events.pop(event_id, None)
+
+
 @dataclass(frozen=True)
 class Asker:
     """Everything asking a question needs, gathered once per update (see `_AskerContext`)."""
@@ -77,25 +101,38 @@ class Asker:
     own_writes: OwnWrites
     read_models: ReadModels
     catalog: QuestionCatalog
+    unacked: UnackedQuestions
 
     async def send(self, chat_id: int, question: QuestionLike, repetition: bool) -> None:
-        # Emitted before the text is sent: a failed send makes Telegram deliver the update
-        # again, and the repeated event (same event_id) is dropped downstream, a repeated
-        # text is not.
-        await self.sink.emit(
-            QuestionAsked(
-                event_id=self.event_id,
-                occurred_at=self.now,
-                user_id=self.learner.user_id,
-                question_id=question.question_id,
-                category=question.category,
-                chat_id=chat_id,
-                asked_at=self.now,
-                repetition=repetition,
-            )
+        # asked_at is the date Telegram gives the sent message (time to answer is measured on
+        # Telegram's clock), so the text goes out before its event. If the broker does not
+        # ack, the update fails and Telegram delivers it again; the redelivery emits the kept
+        # event instead of sending another question, so the learner sees one question and
+        # asked_at is its date. A redelivery this process did not keep (a restart, another
+        # replica) sends the question again; should the first event have reached the broker
+        # after all, downstream keeps that one (same event_id): the first copy's date.
+        event = self.unacked.get(self.event_id)
+        if event is None:
+            event = await self._send_text(chat_id, question, repetition)
+        self.unacked.add(event)
+        await self.sink.emit(event)
+        self.unacked.acked(event.event_id)
+        self.own_writes.question_asked(event.user_id, event.question_id, event.asked_at)
+
+    async def _send_text(
+        self, chat_id: int, question: QuestionLike, repetition: bool
+    ) -> QuestionAsked:
+        sent = await self.bot.send_message(chat_id, question_text(question, self.t, repetition))
+        return QuestionAsked(
+            event_id=self.event_id,
+            occurred_at=sent.date,
+            user_id=self.learner.user_id,
+            question_id=question.question_id,
+            category=question.category,
+            chat_id=chat_id,
+            asked_at=sent.date,
+            repetition=repetition,
         )
-        self.own_writes.question_asked(self.learner.user_id, question.question_id, self.now)
-        await self.bot.send_message(chat_id, question_text(question, self.t, repetition))
 
     async def ask(self, chat_id: int, choice: Choice) -> None:
         pick = pick_question(
@@ -115,6 +152,9 @@ class _AskerContext(BaseMiddleware):
     """Adds `asker` to this router's handlers, from the dispatcher's services and the
     update context (which the dispatcher's own middleware put in `data` before)."""
 
+    def __init__(self, unacked: UnackedQuestions) -> None:
+        self._unacked = unacked
+
     async def __call__(
         self,
         handler: Callable[[TelegramObject, dict[str, Any]], Awaitable[Any]],
@@ -131,6 +171,7 @@ class _AskerContext(BaseMiddleware):
             own_writes=data["own_writes"],
             read_models=data["read_models"],
             catalog=data["catalog"],
+            unacked=self._unacked,
         )
         return await handler(event, data)
 
@@ -172,8 +213,9 @@ async def repeat(message: Message, *, asker: Asker) -> None:
 
 def build() -> Router:
     router = Router(name="questions")
-    router.message.middleware(_AskerContext())
-    router.callback_query.middleware(_AskerContext())
+    context = _AskerContext(UnackedQuestions())
+    router.message.middleware(context)
+    router.callback_query.middleware(context)
     router.message.register(question, Command("question"))
     router.message.register(repeat, Command("repeat"))
     router.callback_query.register(category_chosen, CategoryChoice.filter())

@@ -60,6 +60,7 @@ def _window_lines(w: Window, t: Texts) -> list[str]:
     ]
     if w.time_to_answer_median_s is not None:
         lines.append(t("stats.time_to_answer", value=number(w.time_to_answer_median_s, t)))
+        lines.append(t("time_to_answer.explained"))
     return lines
 
 

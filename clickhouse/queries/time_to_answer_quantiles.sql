@@ -1,5 +1,6 @@
--- Time-to-answer distribution per learner: from the question being sent to the answer,
--- over the graded answers where it is known (answers to a question the bot asked).
+-- Time-to-answer distribution per learner: from the question reaching the learner to the
+-- start of their speech, both Telegram dates (docs/learner-loop.md), over the graded answers
+-- where it is known (answers to a question the bot asked).
 -- Quantiles interpolate, and are exact up to 8192 answers per learner (reservoir beyond).
 -- Parameters: none.
 -- Columns: user_id, answer_count, mean_s, p50_s, p90_s, p99_s, max_s.

@@ -55,7 +55,9 @@ class AnswerSubmitted(Event):
     )
     size_bytes: Count = Field(description="Size of the uploaded audio in bytes.")
     answered_at: UtcDatetime = Field(
-        description="When the learner sent the answer (UTC); time-to-answer ends here."
+        description="When the learner sent the answer (UTC): the voice message's Telegram date. "
+        "Time to answer ends at the start of speech: this minus the decoded duration plus "
+        "the leading silence."
     )
     update_id: int | None = Field(
         default=None,

@@ -43,7 +43,9 @@ class Metrics(Part):
         ge=0, le=1, description="Distinct words over words: lexical diversity."
     )
     time_to_answer_s: Seconds | None = Field(
-        default=None, description="From the question being asked to the answer; None if unknown."
+        default=None,
+        description="From the question reaching the learner (its message's Telegram date) to "
+        "the start of their speech, on Telegram's clock; None if unknown.",
     )
     repetition_count: Count | None = Field(
         default=None, description="Immediate word repetitions ('I I think'): disfluencies."

@@ -41,7 +41,9 @@ class Progress(Event):
     strongest: Dimension = Field(description="Dimension with the highest mean in the window.")
     weakest: Dimension = Field(description="Dimension with the lowest mean in the window.")
     time_to_answer_median_s: Seconds | None = Field(
-        default=None, description="Median time-to-answer in the window; None if none is known."
+        default=None,
+        description="Median time to answer (question received to start of speech) in the "
+        "window; None if none is known.",
     )
 
     @model_validator(mode="after")

@@ -20,7 +20,8 @@ class QuestionAsked(Event):
     category: str = Field(min_length=1, max_length=64, description="Question bank category.")
     chat_id: ChatId = Field(description="Telegram chat the question was sent to.")
     asked_at: UtcDatetime = Field(
-        description="When the bot sent the question (UTC); time-to-answer is measured from it."
+        description="The date Telegram gave the sent question message (UTC, whole seconds): "
+        "when the question reached the learner; time to answer is measured from it."
     )
     repetition: bool = Field(
         description="True when the learner asked to repeat a question answered before."

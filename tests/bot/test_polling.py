@@ -55,9 +55,12 @@ def test_when_the_broker_does_not_ack_a_polled_update_the_learner_is_asked_to_re
     async def scenario() -> None:
         async with serving(down, CATALOG, webhook=False, wait_for_replies=False):
             telegram.push_update(updates.command(1, user, "/question workplace"))
-            await telegram.wait_for("sendMessage", chat_id=user)
+            await telegram.wait_for("sendMessage", 2, chat_id=user)
 
     run(scenario())
-    [text] = telegram.sent_texts(user)
-    assert "your message was not saved. Please send it again" in text
+    # The question goes out before its event (asked_at is the sent message's date), so the
+    # learner has it, and is told it was not saved.
+    question, notice = telegram.sent_texts(user)
+    assert "How do you say no to a boss?" in question
+    assert "your message was not saved. Please send it again" in notice
     assert read_topic(settings.kafka, settings.topic_namespace, QuestionAsked) == []

@@ -227,12 +227,14 @@ def test_a_learner_without_graded_answers_gets_a_friendly_message_and_no_chart(
     assert telegram.calls("sendPhoto") == []
 
 
-def _report_with(words: tuple[str, ...]) -> LearnerReport:
+def _report_with(words: tuple[str, ...], time_to_answer_s: float | None = None) -> LearnerReport:
     at = datetime(2026, 4, 1, tzinfo=UTC)
     return LearnerReport(
         user_id="u1",
         points=(ScorePoint("a1", at, 2.5, 2.5, 2.0, 3.0, 2.5),),
-        window=Window(5, 1, 2.0, 3.0, 2.5, 2.5, 2.5, 1, 0.0, "language_use", "delivery", None),
+        window=Window(
+            5, 1, 2.0, 3.0, 2.5, 2.5, 2.5, 1, 0.0, "language_use", "delivery", time_to_answer_s
+        ),
         vocabulary=Vocabulary(unique_total=len(words), newest=words, top=()),
     )
 
@@ -250,6 +252,19 @@ def test_the_caption_keeps_the_newest_words_that_fit_and_escapes_them() -> None:
     assert "Median time to answer" not in full  # unknown: left out
     assert "Trend: 0.00 per answer" in full
     assert "Strongest: language use; weakest: delivery" in full
+
+
+def test_a_known_median_time_to_answer_is_shown_with_what_it_measures() -> None:
+    english = caption(_report_with(("city",), 8.4), CATALOGS["en"])
+    assert "Median time to answer: 8.4 s" in english
+    assert "from the moment the question reached you to the moment you started speaking" in (
+        english
+    )
+    russian = caption(_report_with(("city",), 8.4), CATALOGS["ru"])
+    assert "Медианное время до начала ответа: 8,4 с" in russian  # noqa: RUF001
+    assert "до момента, когда вы начали говорить" in russian
+    unknown = caption(_report_with(("city",)), CATALOGS["en"])
+    assert "Time to answer" not in unknown  # no median, no explanation
 
 
 def test_every_dimension_and_chart_label_has_a_text_in_every_language() -> None:

@@ -3,8 +3,9 @@
 It serves `POST /bot<token>/<method>` for the methods the bot uses and
 `GET /file/bot<token>/<file_path>` for voice notes registered with `add_voice`, records every
 call in order (with the bytes of uploaded files, e.g. sendPhoto's photo), and can answer a
-method's next call with 429 (flood control). It runs its own event loop on a thread, so tests
-of any kind (sync or async) can use it.
+method's next call with 429 (flood control). Messages it returns are dated by its own clock
+(`time.time` unless a test gives another: Telegram's clock is not the bot host's). It runs its
+own event loop on a thread, so tests of any kind (sync or async) can use it.
 """
 
 from __future__ import annotations
@@ -16,7 +17,7 @@ import socket
 import threading
 import time
 from collections import defaultdict, deque
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import Any, Self
@@ -65,8 +66,9 @@ def _error(status: int, description: str, **parameters: int) -> web.Response:
 
 
 class FakeTelegram:
-    def __init__(self, token: str = TOKEN) -> None:
+    def __init__(self, token: str = TOKEN, clock: Callable[[], float] = time.time) -> None:
         self.token = token
+        self._clock = clock
         self._lock = threading.Lock()
         self._calls: list[Call] = []
         self._voices: dict[str, bytes] = {}
@@ -210,7 +212,7 @@ class FakeTelegram:
     def _message(self, params: Mapping[str, str]) -> dict[str, Any]:
         message: dict[str, Any] = {
             "message_id": int(params.get("message_id") or next(self._message_ids)),
-            "date": int(time.time()),
+            "date": int(self._clock()),
             "chat": {"id": int(params.get("chat_id", "0")), "type": "private"},
         }
         if "text" in params:

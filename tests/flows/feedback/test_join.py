@@ -36,6 +36,7 @@ def _parts(answer_id: str = "tg-1", answered_after_s: float = 30.0) -> list[Even
             event_id=f"converted-{answer_id}", occurred_at=answered_at, user_id=USER,
             answer_id=answer_id, wav_bucket="voice", wav_key=f"wav/{answer_id}.wav",
             duration_s=20, sample_rate=16000, pauses=(), speech_duration_s=19,
+            leading_silence_s=0.5,
         ),
         Transcript(
             event_id=f"transcript-{answer_id}", occurred_at=answered_at, user_id=USER,
@@ -79,7 +80,7 @@ def test_redelivered_parts_after_completion_are_ignored() -> None:
     assert state.pending == {}
 
 
-def test_time_to_answer_counts_from_the_latest_ask_before_the_answer() -> None:
+def test_time_to_answer_counts_from_the_latest_ask_before_speech_began() -> None:
     asks = [_asked(T0 - timedelta(days=2)), _asked(T0), _asked(T0 + timedelta(hours=1))]
     state, _ = _run(asks)
     ready = None
@@ -87,7 +88,7 @@ def test_time_to_answer_counts_from_the_latest_ask_before_the_answer() -> None:
         state, done = absorb(state, event)
         ready = done or ready
     assert ready is not None
-    assert ready.time_to_answer_s == 37.5
+    assert ready.time_to_answer_s == 18.0  # sent at 37.5 s, 20 s long, speech from 0.5 s
 
 
 def test_time_to_answer_is_unknown_without_an_ask() -> None:
