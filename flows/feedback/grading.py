@@ -3,6 +3,7 @@ for a GPT request), the local engine otherwise, saying why."""
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -17,8 +18,12 @@ from flows.feedback.engines.base import (
 from flows.feedback.join import LearnerState, ReadyAnswer
 from schemas.events import CreditEvent, Engines, Feedback
 
+log = logging.getLogger(__name__)
+
 # Each request to a paid engine costs the learner one credit (seed roadmap).
 CREDITS_PER_REQUEST = 1
+# Overall scores this far apart (0-4 scale) are logged; both are on the event anyway.
+LARGE_DISAGREEMENT = 1.0
 
 
 @dataclass(frozen=True)
@@ -53,6 +58,8 @@ def grade(
         ready, question(submitted.question_id) if submitted.question_id else None
     )
     result: Grade | None = None
+    local: Grade | None = None
+    disagreement: float | None = None
     engine = graders.local
     fallback: str | None = None
     charges: list[CreditEvent] = []
@@ -71,6 +78,13 @@ def grade(
                 charges.append(_charge(submitted.user_id, submitted.answer_id, engine.name, at))
     if result is None:
         result = graders.local.grade(answer)
+    else:
+        # The paid grade is checked against the local one: a big gap is worth a look.
+        local = graders.local.grade(answer)
+        disagreement = round(abs(result.scores.overall - local.scores.overall), 1)
+        if disagreement >= LARGE_DISAGREEMENT:
+            log.warning("%s: %s gave %.1f, the local grader %.1f", submitted.answer_id,
+                        engine.name, result.scores.overall, local.scores.overall)  # fmt: skip
     feedback = Feedback(
         event_id=f"feedback-{submitted.answer_id}",
         # Event time, not processing time: a replay of the same inputs yields the same event.
@@ -87,6 +101,8 @@ def grade(
         recommendations=result.recommendations,
         engines=Engines(stt=ready.transcript.engine, feedback=engine.name),
         fallback_reason=fallback,
+        local_scores=None if local is None else local.scores,
+        disagreement=disagreement,
         language=submitted.language,
         chat_id=submitted.chat_id,
     )

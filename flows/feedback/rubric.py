@@ -183,16 +183,12 @@ def score(features: Features) -> Scoring:
         c.feature: None if (value := values[c.feature]) is None else interpolate(c.curve, value)
         for c in CRITERIA
     }
-    cap = min(MAX_SCORE, features.words / WORDS_PER_POINT)
+    cap, topic_cap = _caps(features, per_feature)
     dimensions = {
         dimension: min(cap, _weighted_mean(per_feature, dimension))
         for dimension in DIMENSION_WEIGHTS
     }
-    relevance = per_feature[Feature.RELEVANCE]
-    if relevance is not None:
-        dimensions["topic_development"] = min(
-            dimensions["topic_development"], relevance + RELEVANCE_CAP_MARGIN
-        )
+    dimensions["topic_development"] = min(dimensions["topic_development"], topic_cap)
     overall = sum(dimensions[d] * w for d, w in DIMENSION_WEIGHTS.items())
     return Scoring(
         scores=RubricScores(
@@ -204,6 +200,43 @@ def score(features: Features) -> Scoring:
         features=per_feature,
         cap=cap,
     )
+
+
+def bound(scores: RubricScores, features: Features) -> RubricScores:
+    """Another grader's scores held to this rubric's caps: none above the evidence cap,
+    topic development none above the relevance cap, and overall no higher than the capped
+    dimensions support when a cap took something away (a GPT grade passes these too)."""
+    values = feature_values(features)
+    relevance = values[Feature.RELEVANCE]
+    per_feature = {
+        Feature.RELEVANCE: None
+        if relevance is None
+        else interpolate(_curve(Feature.RELEVANCE), relevance)
+    }
+    cap, topic_cap = _caps(features, per_feature)
+    given = {d: getattr(scores, d) for d in DIMENSION_WEIGHTS}
+    bounded = {d: min(cap, value) for d, value in given.items()}
+    bounded["topic_development"] = min(bounded["topic_development"], topic_cap)
+    overall = min(scores.overall, cap)
+    if bounded != given:
+        overall = min(overall, sum(bounded[d] * w for d, w in DIMENSION_WEIGHTS.items()))
+    return RubricScores(
+        delivery=_report(bounded["delivery"]),
+        language_use=_report(bounded["language_use"]),
+        topic_development=_report(bounded["topic_development"]),
+        overall=_report(overall),
+    )
+
+
+def _caps(features: Features, per_feature: Mapping[Feature, float | None]) -> tuple[float, float]:
+    """The evidence cap (every dimension) and the topic-development cap."""
+    cap = min(MAX_SCORE, features.words / WORDS_PER_POINT)
+    relevance = per_feature.get(Feature.RELEVANCE)
+    return cap, MAX_SCORE if relevance is None else relevance + RELEVANCE_CAP_MARGIN
+
+
+def _curve(feature: Feature) -> Curve:
+    return next(c.curve for c in CRITERIA if c.feature == feature)
 
 
 def _weighted_mean(per_feature: Mapping[Feature, float | None], dimension: str) -> float:

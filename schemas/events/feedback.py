@@ -80,9 +80,9 @@ class Feedback(Event):
     """Feedback on one answer, as sent to the learner."""
 
     EVENT_TYPE: ClassVar[str] = "feedback"
-    SCHEMA_VERSION: ClassVar[int] = 1
+    SCHEMA_VERSION: ClassVar[int] = 2
 
-    schema_version: Literal[1] = Field(default=1, description="Schema version of this event.")
+    schema_version: Literal[2] = Field(default=2, description="Schema version of this event.")
     answer_id: Identifier = Field(description="Answer graded.")
     question_id: Identifier | None = Field(
         default=None, description="Question answered; None for free practice."
@@ -108,4 +108,16 @@ class Feedback(Event):
         min_length=1,
         max_length=200,
         description="Why the local grader stood in for the configured one; None if it did not.",
+    )
+    # v2
+    local_scores: RubricScores | None = Field(
+        default=None,
+        description="When a paid grader graded: the local grader's scores of the same answer.",
+    )
+    disagreement: float | None = Field(
+        default=None,
+        ge=0,
+        le=4,
+        description="When a paid grader graded: how far its overall score is from the local "
+        "grader's (1 or more is a large disagreement, worth a look).",
     )

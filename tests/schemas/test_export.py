@@ -39,7 +39,7 @@ def test_check_lists_drifted_and_missing_files(
 ) -> None:
     directory = tmp_path / "json"
     shutil.copytree(SCHEMA_DIR, directory)
-    drifted = directory / "feedback.v1.json"
+    drifted = directory / "progress.v1.json"  # a current version: older ones are history
     original = drifted.read_text()
     drifted.write_text(original.replace('"minimum": 0', '"minimum": 1', 1))
     (directory / "rejected.v1.json").unlink()

@@ -16,6 +16,7 @@ from clients.openai import INVALID_RESPONSE, REFUSED, failure_reason
 from flows.feedback.engines.base import EngineUnavailable, Grade, GradingInput
 from flows.feedback.engines.prompt import RESPONSE_FORMAT, GradeReply, messages
 from flows.feedback.metrics import measure
+from flows.feedback.rubric import bound
 from flows.language.lexicon import Lexicon
 from schemas.events.feedback import RubricScores
 
@@ -85,6 +86,7 @@ class OpenAIGrader:
         reply = _reply(completion)
         return Grade(
             metrics=features.to_metrics(),
-            scores=RubricScores(**reply.scores.model_dump()),
+            # GPT's scores pass the local rubric's caps: length and relevance are measured.
+            scores=bound(RubricScores(**reply.scores.model_dump()), features),
             recommendations=reply.recommendations,
         )

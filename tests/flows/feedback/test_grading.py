@@ -8,11 +8,11 @@ from dataclasses import dataclass
 import pytest
 
 from flows.common.records import event_record
-from flows.feedback.engines.base import EngineUnavailable, Grade, GradingInput
+from flows.feedback.engines.base import EngineUnavailable, FeedbackEngine, Grade, GradingInput
 from flows.feedback.engines.local import LocalGrader
-from flows.feedback.grading import Graders, grade
+from flows.feedback.grading import Graders, grade, grading_input
 from flows.feedback.join import LearnerState, ReadyAnswer
-from schemas.events import AnswerSubmitted, AudioConverted, Transcript
+from schemas.events import AnswerSubmitted, AudioConverted, RubricScores, Transcript
 from tests.flows.feedback.test_join import _parts
 
 
@@ -40,7 +40,7 @@ def _ready() -> ReadyAnswer:
 
 
 def _run(
-    state: LearnerState, paid: ScriptedGrader | None
+    state: LearnerState, paid: FeedbackEngine | None
 ) -> tuple[LearnerState, list[dict[str, object]]]:
     state, events = grade(state, _ready(), Graders(LocalGrader(), paid), lambda _: None)
     records = [event_record(e, "ns-") for e in events]
@@ -84,3 +84,28 @@ def test_feedback_time_is_event_time_so_replays_match() -> None:
     _, first = _run(LearnerState(), None)
     _, second = _run(LearnerState(), None)
     assert first == second
+
+
+@dataclass
+class GenerousGrader:
+    """A paid engine far kinder than the local grader."""
+
+    name: str = "openai:test-model"
+
+    def grade(self, answer: GradingInput) -> Grade:
+        local = LocalGrader().grade(answer)
+        generous = RubricScores(delivery=4, language_use=4, topic_development=4, overall=4)
+        return Grade(local.metrics, generous, local.recommendations)
+
+
+def test_a_paid_grade_carries_the_local_grade_beside_it() -> None:
+    _, [feedback, _charge] = _run(LearnerState(balance=1), GenerousGrader())
+    local = LocalGrader().grade(grading_input(_ready(), None)).scores
+    assert feedback["local_scores"] == local.model_dump()
+    assert feedback["disagreement"] == round(4 - local.overall, 1)
+    assert feedback["disagreement"] >= 1  # a large one
+
+
+def test_a_local_grade_has_nothing_to_compare() -> None:
+    _, [feedback] = _run(LearnerState(balance=0), None)
+    assert (feedback["local_scores"], feedback["disagreement"]) == (None, None)

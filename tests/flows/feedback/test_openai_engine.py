@@ -41,7 +41,13 @@ pytestmark = pytest.mark.timeout(60)
 MAX_RETRIES = 2
 TIMEOUT_S = 0.3
 
-TEXT = "Um, I think living in a city is better, because there are more jobs and, like, museums."
+# Long enough (over 40 words) that the local rubric's evidence cap leaves GPT's scores alone.
+TEXT = (
+    "Um, I think living in a city is better, because there are more jobs and, like, museums. "
+    "When I moved to the capital I found work in two months, and on weekends I can visit "
+    "galleries, concerts and good restaurants. The countryside is quiet, but it is far from "
+    "everything I need."
+)
 QUESTION = QuestionInfo(
     question_id="q-city",
     text="Do you prefer to live in a city or in the countryside? Explain why.",

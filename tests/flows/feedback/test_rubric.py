@@ -6,7 +6,7 @@ import pytest
 
 from flows.feedback.engines.base import GradingInput
 from flows.feedback.metrics import measure
-from flows.feedback.rubric import CRITERIA, DIMENSION_WEIGHTS, interpolate, score
+from flows.feedback.rubric import CRITERIA, DIMENSION_WEIGHTS, bound, interpolate, score
 from flows.language.lexicon import Lexicon, load_lexicon
 from schemas.events.feedback import RubricScores
 from tests.flows.feedback.speech import (
@@ -144,3 +144,27 @@ def test_weights_of_each_dimension_and_of_overall_sum_to_one() -> None:
         xs = [x for x, _ in criterion.curve]
         assert xs == sorted(xs), criterion.feature
         assert all(0 <= y <= 4 for _, y in criterion.curve), criterion.feature
+
+
+PERFECT = RubricScores(delivery=4, language_use=4, topic_development=4, overall=4)
+
+
+def test_another_graders_scores_pass_the_same_caps(lexicon: Lexicon) -> None:
+    # A GPT grader's perfect marks for five words, and for a long off-topic answer.
+    short = measure(timed_answer("I prefer a big city"), lexicon)
+    assert bound(PERFECT, short) == RubricScores(
+        delivery=0.5, language_use=0.5, topic_development=0.5, overall=0.5
+    )
+    off_topic = measure(_fluent(repeat_to(PIZZA_ANSWER, 105)), lexicon)
+    capped = bound(PERFECT, off_topic)
+    assert capped.topic_development <= 1
+    assert (capped.delivery, capped.language_use) == (4, 4)
+    assert capped.overall < 4  # no more than the capped dimensions support
+
+
+def test_scores_within_the_caps_pass_unchanged(lexicon: Lexicon) -> None:
+    fluent = measure(_fluent(), lexicon)
+    given = RubricScores(delivery=3.5, language_use=2.0, topic_development=3.0, overall=3.9)
+    assert bound(given, fluent) == given
+    # And the local grader's own scores are already within them.
+    assert bound(score(fluent).scores, fluent) == score(fluent).scores
