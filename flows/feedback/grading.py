@@ -64,7 +64,7 @@ def grade(
     fallback: str | None = None
     charges: list[CreditEvent] = []
     if graders.paid is not None:
-        if state.available_credits < CREDITS_PER_REQUEST:
+        if state.credits.available < CREDITS_PER_REQUEST:
             fallback = "no_credits"
         else:
             try:
@@ -73,9 +73,14 @@ def grade(
                 fallback = exc.reason
             else:
                 engine = graders.paid
-                state = state.spend_credit(submitted.answer_id)
-                at = ready.transcript.occurred_at
-                charges.append(_charge(submitted.user_id, submitted.answer_id, engine.name, at))
+                charge = _charge(
+                    submitted.user_id,
+                    submitted.answer_id,
+                    engine.name,
+                    ready.transcript.occurred_at,
+                )
+                state = state.model_copy(update={"credits": state.credits.spend(charge.event_id)})
+                charges.append(charge)
     if result is None:
         result = graders.local.grade(answer)
     else:

@@ -31,9 +31,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from flows.common.ledger import Ledger
 from schemas.events import (
     AnswerSubmitted,
     AudioConverted,
@@ -77,17 +79,20 @@ class LearnerState(BaseModel):
     asked: dict[str, tuple[datetime, ...]] = Field(default_factory=dict)
     pending: dict[str, PendingAnswer] = Field(default_factory=dict)
     finished: tuple[str, ...] = ()  # answers graded or rejected, newest last
-    balance: int = 0
-    credit_ids: tuple[str, ...] = ()  # ledger entries already folded in
-    # Charges emitted by this flow and not yet seen back on the ledger: spent already.
-    unsettled_charges: tuple[str, ...] = ()
+    credits: Ledger = Ledger()
 
-    @property
-    def available_credits(self) -> int:
-        return self.balance - len(self.unsettled_charges)
-
-    def spend_credit(self, answer_id: str) -> LearnerState:
-        return self.model_copy(update={"unsettled_charges": (*self.unsettled_charges, answer_id)})
+    @model_validator(mode="before")
+    @classmethod
+    def _ledger_was_inline(cls, data: Any) -> Any:
+        # State stored before 2026-11-27 kept the ledger's fields at the top level.
+        if isinstance(data, dict) and "balance" in data:
+            data = dict(data)
+            data["credits"] = {
+                "balance": data.pop("balance"),
+                "credit_ids": data.pop("credit_ids", ()),
+                "unsettled": [f"charge-{a}" for a in data.pop("unsettled_charges", ())],
+            }
+        return data
 
 
 def _remember(ids: tuple[str, ...], new: str) -> tuple[str, ...]:
@@ -102,28 +107,12 @@ def absorb(state: LearnerState, event: Event) -> tuple[LearnerState, ReadyAnswer
             asked = {**state.asked, event.question_id: tuple(times[-ASKS_PER_QUESTION:])}
             return state.model_copy(update={"asked": asked}), None
         case CreditEvent():
-            return _fold_credit(state, event), None
+            return state.model_copy(update={"credits": state.credits.fold(event)}), None
         case Rejected():
             return _finish(state, event.answer_id), None
         case AnswerSubmitted() | AudioConverted() | Transcript():
             return _collect(state, event)
     raise TypeError(f"the feedback flow does not read {type(event).__name__}")
-
-
-def _fold_credit(state: LearnerState, event: CreditEvent) -> LearnerState:
-    if event.event_id in state.credit_ids:
-        return state
-    sign = -1 if event.kind == "charge" else 1
-    unsettled = state.unsettled_charges
-    if event.kind == "charge" and event.answer_id in unsettled:
-        unsettled = tuple(a for a in unsettled if a != event.answer_id)
-    return state.model_copy(
-        update={
-            "balance": state.balance + sign * event.amount,
-            "credit_ids": _remember(state.credit_ids, event.event_id),
-            "unsettled_charges": unsettled,
-        }
-    )
 
 
 def _finish(state: LearnerState, answer_id: str) -> LearnerState:

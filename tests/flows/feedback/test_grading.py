@@ -7,6 +7,7 @@ from dataclasses import dataclass
 
 import pytest
 
+from flows.common.ledger import Ledger
 from flows.common.records import event_record
 from flows.feedback.engines.base import EngineUnavailable, FeedbackEngine, Grade, GradingInput
 from flows.feedback.engines.local import LocalGrader
@@ -48,25 +49,25 @@ def _run(
 
 
 def test_local_only_costs_nothing() -> None:
-    state, [feedback] = _run(LearnerState(balance=3), None)
+    state, [feedback] = _run(LearnerState(credits=Ledger(balance=3)), None)
     assert feedback["topic"] == "ns-feedback"
     assert feedback["engines"] == {"stt": "test", "feedback": "local"}
     assert feedback["fallback_reason"] is None
-    assert state.available_credits == 3
+    assert state.credits.available == 3
 
 
 def test_a_paid_grade_charges_one_credit() -> None:
     paid = ScriptedGrader()
-    state, [feedback, charge] = _run(LearnerState(balance=2), paid)
+    state, [feedback, charge] = _run(LearnerState(credits=Ledger(balance=2)), paid)
     assert feedback["engines"] == {"stt": "test", "feedback": "openai:test-model"}
     assert charge["topic"] == "ns-credits"
     assert (charge["kind"], charge["amount"], charge["event_id"]) == ("charge", 1, "charge-tg-1")
-    assert state.available_credits == 1
+    assert state.credits.available == 1
 
 
 def test_no_credits_falls_back_without_calling_the_paid_engine() -> None:
     paid = ScriptedGrader()
-    _, [feedback] = _run(LearnerState(balance=0), paid)
+    _, [feedback] = _run(LearnerState(credits=Ledger(balance=0)), paid)
     assert paid.calls == 0
     assert feedback["engines"] == {"stt": "test", "feedback": "local"}
     assert feedback["fallback_reason"] == "no_credits"
@@ -74,10 +75,12 @@ def test_no_credits_falls_back_without_calling_the_paid_engine() -> None:
 
 @pytest.mark.parametrize("reason", ["openai_timeout", "openai_refused", "openai_invalid_response"])
 def test_a_failing_paid_engine_falls_back_free_of_charge(reason: str) -> None:
-    state, [feedback] = _run(LearnerState(balance=1), ScriptedGrader(failure=reason))
+    state, [feedback] = _run(
+        LearnerState(credits=Ledger(balance=1)), ScriptedGrader(failure=reason)
+    )
     assert feedback["fallback_reason"] == reason
     assert feedback["engines"] == {"stt": "test", "feedback": "local"}
-    assert state.available_credits == 1
+    assert state.credits.available == 1
 
 
 def test_feedback_time_is_event_time_so_replays_match() -> None:
@@ -99,7 +102,7 @@ class GenerousGrader:
 
 
 def test_a_paid_grade_carries_the_local_grade_beside_it() -> None:
-    _, [feedback, _charge] = _run(LearnerState(balance=1), GenerousGrader())
+    _, [feedback, _charge] = _run(LearnerState(credits=Ledger(balance=1)), GenerousGrader())
     local = LocalGrader().grade(grading_input(_ready(), None)).scores
     assert feedback["local_scores"] == local.model_dump()
     assert feedback["disagreement"] == round(4 - local.overall, 1)
@@ -107,5 +110,5 @@ def test_a_paid_grade_carries_the_local_grade_beside_it() -> None:
 
 
 def test_a_local_grade_has_nothing_to_compare() -> None:
-    _, [feedback] = _run(LearnerState(balance=0), None)
+    _, [feedback] = _run(LearnerState(credits=Ledger(balance=0)), None)
     assert (feedback["local_scores"], feedback["disagreement"]) == (None, None)

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Literal
 
+from flows.common.ledger import Ledger
 from flows.feedback.join import LearnerState, absorb
 from schemas.events import (
     AnswerSubmitted,
@@ -124,16 +125,26 @@ def _credit(
 
 def test_credits_fold_once_each_and_spent_charges_count_until_settled() -> None:
     state, _ = _run([_credit("top_up", 3, "t1"), _credit("top_up", 3, "t1")])
-    assert state.balance == 3
+    assert state.credits.balance == 3
 
-    state = state.spend_credit("tg-1")
-    assert state.available_credits == 2  # spent, charge not yet back from the ledger
+    state = state.model_copy(update={"credits": state.credits.spend("charge-tg-1")})
+    assert state.credits.available == 2  # spent, charge not yet back from the ledger
 
     state, _ = _run([_credit("charge", 1, "charge-tg-1", "tg-1")], state)
-    assert (state.balance, state.available_credits, state.unsettled_charges) == (2, 2, ())
+    credits = state.credits
+    assert (credits.balance, credits.available, credits.unsettled) == (2, 2, ())
 
     state, _ = _run([_credit("refund", 1, "refund-x")], state)
-    assert state.balance == 3
+    assert state.credits.balance == 3
+
+
+def test_state_stored_with_the_ledger_inline_is_still_read() -> None:
+    stored = (
+        '{"asked": {}, "pending": {}, "finished": [], "balance": 4,'
+        ' "credit_ids": ["t1"], "unsettled_charges": ["tg-9"]}'
+    )
+    state = LearnerState.model_validate_json(stored)
+    assert state.credits == Ledger(balance=4, credit_ids=("t1",), unsettled=("charge-tg-9",))
 
 
 def test_state_survives_a_json_round_trip() -> None:
