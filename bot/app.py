@@ -19,6 +19,7 @@ from bot.dedup import SeenUpdates
 from bot.i18n import Catalogs
 from bot.learners import Learners
 from bot.own_writes import OwnWrites
+from bot.quotas import Limit, Quota, Window
 from bot.ratelimit import RateLimiter
 from bot.readmodels import ReadModels
 from bot.reply_consumer import ReplyConsumer
@@ -56,6 +57,8 @@ class Services:
     catalog: QuestionCatalog
     store: ObjectStore
     catalogs: Catalogs
+    voice_quota: Quota
+    stats_quota: Quota
 
 
 def build_dispatcher(services: Services, *, webhook: bool) -> Dispatcher:
@@ -67,6 +70,8 @@ def build_dispatcher(services: Services, *, webhook: bool) -> Dispatcher:
         catalog=services.catalog,
         store=services.store,
         catalogs=services.catalogs,
+        voice_quota=services.voice_quota,
+        stats_quota=services.stats_quota,
     )
     dispatcher.update.outer_middleware(SeenUpdates())
     context = UpdateContext(services.learners, services.catalogs)
@@ -102,6 +107,13 @@ class BotApp:
             catalog=catalog,
             store=ObjectStore(settings.s3),
             catalogs=catalogs,
+            voice_quota=Quota(
+                [
+                    Limit(settings.voice_per_minute, Window.MINUTE),
+                    Limit(settings.voice_per_hour, Window.HOUR),
+                ]
+            ),
+            stats_quota=Quota([Limit(settings.stats_per_minute, Window.MINUTE)]),
         )
         self.bot = build_bot(settings)
         self.dispatcher = build_dispatcher(self.services, webhook=webhook)

@@ -16,6 +16,9 @@ class Learner:
     language: Language
     consent: bool
     last_question_id: str | None
+    # The chat the bot talks to them in, from their record (rm_learners): None for a learner
+    # who never used the bot (CLI practice) or whose record was erased.
+    chat_id: int | None
 
 
 class Learners:
@@ -37,4 +40,5 @@ class Learners:
             language=newer(own.language, row_language) or default_language,
             consent=newer(own.consent, row_consent) or False,
             last_question_id=newer(own.last_question, row_last),
+            chat_id=None if row is None else row.chat_id,
         )

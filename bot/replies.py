@@ -89,12 +89,12 @@ def format_feedback(feedback: Feedback, t: Texts, limit: int = MESSAGE_LIMIT) ->
 
 
 def format_rejected(rejected: Rejected, t: Texts) -> str:
+    """The code's own text says why and what to do next; an unknown code (a newer flow than
+    this bot) gets the generic text with the stage's English message."""
     code_key = f"rejected.codes.{rejected.code}"
-    reason = (
-        t(code_key)
-        if t.has(code_key)
-        else t(
-            "rejected.generic", stage=rejected.stage, code=rejected.code, detail=rejected.message
-        )
+    if t.has(code_key):
+        return "\n".join([t("rejected.title"), t(code_key)])
+    generic = t(
+        "rejected.generic", stage=rejected.stage, code=rejected.code, detail=rejected.message
     )
-    return "\n".join([t("rejected.title"), reason, t("rejected.retry")])
+    return "\n".join([t("rejected.title"), generic, t("rejected.retry")])

@@ -6,6 +6,10 @@
 - Replies are deduplicated by answer_id: a flow that re-emits a Feedback (a replay, a retry)
   causes no second message. At startup the set is rebuilt from the reply topics, read from
   the beginning up to the group's committed offsets: everything before them was replied to.
+- A rejection at intake is not sent: the bot told the learner as it refused the voice note
+  (bot/intake.py). A rejection without a chat (stages after conversion do not know it) goes
+  to the chat in the learner's record in the read models, written from the bot's own
+  UserEvents; a learner without one never used the bot (CLI practice) and is skipped.
 - confluent-kafka blocks, so every consumer call runs on one dedicated thread: calls stay
   in order, and `close` never overlaps a `poll` still running when the task is cancelled.
 """
@@ -16,14 +20,14 @@ import asyncio
 import functools
 import logging
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Awaitable, Callable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, TypeVar
 
 from confluent_kafka import OFFSET_BEGINNING, Consumer, KafkaException, Message, TopicPartition
 
 from bot.i18n import DEFAULT_LANGUAGE, Catalogs
-from bot.learners import Learners
+from bot.learners import Learner, Learners
 from bot.offsets import CommitTracker
 from bot.readmodels import ReadModelError
 from bot.replies import format_feedback, format_rejected
@@ -41,6 +45,7 @@ Reply = Feedback | Rejected
 R = TypeVar("R")
 METADATA_TIMEOUT_S = 10.0
 STARTUP_RETRY_S = 2.0
+MAX_READ_RETRY_S = 30.0
 
 
 class RebuildTimeout(RuntimeError):
@@ -116,6 +121,7 @@ class ReplyConsumer:
         learners: Learners,
         catalogs: Catalogs,
         rebuild_timeout_s: float = 60.0,
+        read_retry_s: float = 1.0,
         poll_timeout_s: float = 0.2,
         max_in_flight: int = 200,
     ) -> None:
@@ -126,6 +132,7 @@ class ReplyConsumer:
         self._learners = learners
         self._catalogs = catalogs
         self._rebuild_timeout_s = rebuild_timeout_s
+        self._read_retry_s = read_retry_s
         self._poll_timeout_s = poll_timeout_s
         self._max_in_flight = max_in_flight
         self._tracker = CommitTracker()
@@ -158,9 +165,8 @@ class ReplyConsumer:
                     continue
                 await slots.acquire()
                 self._tracker.start((message.topic(), message.partition()), message.offset())
-                reply = await self._prepare(message)
                 # Queued now, in consumption order: replies to one chat keep their order.
-                turn = None if reply is None else self._sender.queue(*reply)
+                turn = await self._prepare(message)
                 in_flight.add(asyncio.create_task(self._settle(reader, message, turn, slots)))
         finally:
             for task in in_flight:
@@ -183,31 +189,81 @@ class ReplyConsumer:
                 log.info("reply consumer: %d answers replied to before", len(self.replied))
                 return
 
-    async def _prepare(self, message: Message) -> tuple[int, str] | None:
-        """The chat and text to send, or None when there is nothing to send."""
-        value = message.value()
-        if value is None:
-            return None
-        try:
-            event = deserialize(self._topics[message.topic()], value)
-        except InvalidEvent as exc:
-            # A poison message must not block every reply behind it.
-            where = f"{message.topic()}@{message.offset()}"
-            log.error("reply consumer: skipped %s: %s", where, exc)
+    async def _prepare(self, message: Message) -> Awaitable[bool] | None:
+        """The reply, queued (or on its way to be), or None when there is nothing to send."""
+        event = self._decode(message)
+        if event is None:
             return None
         if event.answer_id in self.replied:
             log.info("reply consumer: answer %s was replied to before", event.answer_id)
             return None
         self.replied.add(event.answer_id)
-        if event.chat_id is None:  # a CLI answer: nobody to tell in Telegram
+        if isinstance(event, Feedback):
+            if event.chat_id is None:  # a CLI answer: nobody to tell in Telegram
+                return None
+            texts = self._catalogs[event.language]
+            return self._sender.queue(event.chat_id, format_feedback(event, texts))
+        return await self._reject(event)
+
+    def _decode(self, message: Message) -> Reply | None:
+        value = message.value()
+        if value is None:
             return None
-        return event.chat_id, await self._text(event)
+        try:
+            return deserialize(self._topics[message.topic()], value)
+        except InvalidEvent as exc:
+            # A poison message must not block every reply behind it.
+            where = f"{message.topic()}@{message.offset()}"
+            log.error("reply consumer: skipped %s: %s", where, exc)
+            return None
+
+    async def _reject(self, event: Rejected) -> Awaitable[bool] | None:
+        if event.stage == "intake":
+            # The bot told the learner as it refused the note (bot/intake.py): once is enough.
+            return None
+        if event.chat_id is not None:
+            texts = self._catalogs[await self._language(event.user_id)]
+            return self._sender.queue(event.chat_id, format_rejected(event, texts))
+        # Stages after conversion do not know the chat: the learner's record does.
+        try:
+            learner = await self._learners.get(event.user_id, DEFAULT_LANGUAGE)
+        except ReadModelError as exc:
+            log.warning("reply consumer: chat of %s unknown yet (%s); retrying", event.user_id, exc)
+            # Retried aside, so that only this reply waits for the read models.
+            return asyncio.create_task(self._when_known(event))
+        return self._to_learner(event, learner)
+
+    def _to_learner(self, rejected: Rejected, learner: Learner) -> asyncio.Task[bool] | None:
+        if learner.chat_id is None:
+            log.info(
+                "reply consumer: %s has no Telegram chat; rejection of %s not sent",
+                learner.user_id,
+                rejected.answer_id,
+            )
+            return None
+        text = format_rejected(rejected, self._catalogs[learner.language])
+        return self._sender.queue(learner.chat_id, text)
+
+    async def _when_known(self, rejected: Rejected) -> bool:
+        """Sends once the learner's record can be read, however long that takes: the offset
+        is not committed past this reply meanwhile."""
+        backoff = self._read_retry_s
+        while True:
+            await asyncio.sleep(backoff)
+            backoff = min(backoff * 2, MAX_READ_RETRY_S)
+            try:
+                learner = await self._learners.get(rejected.user_id, DEFAULT_LANGUAGE)
+            except ReadModelError as exc:
+                log.warning("reply consumer: chat of %s still unknown (%s)", rejected.user_id, exc)
+                continue
+            turn = self._to_learner(rejected, learner)
+            return turn is not None and await turn
 
     async def _settle(
         self,
         reader: Consumer,
         message: Message,
-        turn: asyncio.Task[bool] | None,
+        turn: Awaitable[bool] | None,
         slots: asyncio.Semaphore,
     ) -> None:
         """Waits for the reply, then commits what is committable: never past an unsent one."""
@@ -227,11 +283,6 @@ class ReplyConsumer:
         except KafkaException as exc:
             # E.g. the partition moved to another bot replica: at worst that one re-sends.
             log.warning("reply consumer: commit of %s failed: %s", position, exc)
-
-    async def _text(self, event: Reply) -> str:
-        if isinstance(event, Feedback):
-            return format_feedback(event, self._catalogs[event.language])
-        return format_rejected(event, self._catalogs[await self._language(event.user_id)])
 
     async def _language(self, user_id: str) -> Language:
         try:

@@ -47,6 +47,14 @@ class BotSettings(BaseSettings):
     delivery_timeout_s: float = Field(default=30.0, gt=0, le=35)
     download_timeout_s: int = Field(default=20, gt=0, le=25)
 
+    # What one learner may ask for (bot/quotas.py); beyond it the request is refused politely.
+    # A voice answer takes a question, some preparation and up to max_answer_s of speaking:
+    # four a minute leaves room for re-recording a short one; forty an hour bounds grading.
+    voice_per_minute: int = Field(default=4, ge=1)
+    voice_per_hour: int = Field(default=40, ge=1)
+    # A /stats chart costs a few hundred milliseconds of CPU and a read-model snapshot.
+    stats_per_minute: int = Field(default=3, ge=1)
+
     topic_namespace: str = ""
     reply_group_id: str = "speech-coach-bot-replies"
     reply_rebuild_timeout_s: float = Field(default=60.0, gt=0)

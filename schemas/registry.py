@@ -18,6 +18,7 @@ from schemas.events import (
     Progress,
     QuestionAsked,
     Rejected,
+    RequestThrottled,
     Transcript,
     UserEvent,
     WordStats,
@@ -39,6 +40,7 @@ EVENT_TYPES: dict[str, type[Event]] = {
         Progress,
         WordStats,
         CreditEvent,
+        RequestThrottled,
     )
 }
 

@@ -1,25 +1,55 @@
-"""Voice answers: checked, fetched from Telegram, stored, and announced as AnswerSubmitted."""
+"""Voice answers: checked, fetched from Telegram, stored, and announced as AnswerSubmitted;
+or refused, announced as Rejected (stage "intake") and the learner told why (bot/intake.py)."""
 
 from __future__ import annotations
 
 import asyncio
 import io
+import logging
 import re
+from collections.abc import Callable
+from datetime import datetime
 from math import floor
 
+import aiohttp
 from aiogram import Bot, F, Router
+from aiogram.exceptions import (
+    TelegramBadRequest,
+    TelegramNetworkError,
+    TelegramNotFound,
+    TelegramServerError,
+)
 from aiogram.types import Message, Update
 
-from bot.i18n import Texts
+from bot.i18n import DEFAULT_LANGUAGE, Catalogs, Texts
+from bot.intake import Detail, IntakeCode, intake_rejection, refusal_text
 from bot.learners import Learner
+from bot.quotas import OverLimit, Quota, wait_text, window_text
 from bot.settings import BotSettings
 from bot.sink import EventSink
 from bot.voice_limits import VoiceRefused, check_voice
 from clients.objectstore import ObjectStore, answer_key
 from schemas.events import AnswerSubmitted
 
+log = logging.getLogger(__name__)
+
 DEFAULT_MIME = "audio/ogg"
 MIME_PATTERN = re.compile(r"[a-z]+/[a-z0-9.+-]+")
+
+
+# Telegram refusing the file (getFile), failing to serve it, or the download timing out.
+TELEGRAM_FAILURES = (
+    TelegramBadRequest,
+    TelegramNotFound,
+    TelegramNetworkError,
+    TelegramServerError,
+    aiohttp.ClientError,
+    TimeoutError,
+)
+
+
+class DownloadFailed(Exception):
+    """Telegram did not hand the voice note over."""
 
 
 def mime_type(declared: str | None) -> str:
@@ -28,10 +58,43 @@ def mime_type(declared: str | None) -> str:
     return lowered if MIME_PATTERN.fullmatch(lowered) else DEFAULT_MIME
 
 
-def refusal_text(refused: VoiceRefused, t: Texts) -> str:
+async def download(
+    bot: Bot,
+    file_id: str,
+    *,
+    timeout_s: int,
+    refused_at: Callable[[int | None], VoiceRefused | None],
+) -> bytes | VoiceRefused:
+    """The note's bytes, or why its actual size refuses it; raises DownloadFailed."""
+    try:
+        file = await bot.get_file(file_id)
+        refused = refused_at(file.file_size)
+        if refused is not None:
+            return refused
+        if file.file_path is None:
+            raise DownloadFailed("getFile gave no file_path")
+        buffer = io.BytesIO()
+        await bot.download_file(file.file_path, buffer, timeout=timeout_s)
+    except TELEGRAM_FAILURES as exc:
+        raise DownloadFailed(f"{type(exc).__name__}: {exc}") from exc
+    audio = buffer.getvalue()
+    refused = refused_at(len(audio))
+    return audio if refused is None else refused
+
+
+def limit_detail(refused: VoiceRefused) -> Detail:
     if refused.code == "too_large":
-        return t("answer.too_large", limit_mb=floor(refused.limit))
-    return t("answer.too_long", limit_s=floor(refused.limit))
+        return lambda t: t("intake.too_large", limit_mb=floor(refused.limit))
+    return lambda t: t("intake.too_long", limit_s=floor(refused.limit))
+
+
+def quota_detail(over: OverLimit) -> Detail:
+    return lambda t: t(
+        "intake.rate_limited",
+        limit=over.limit.count,
+        window=window_text(over.limit.window, t),
+        wait=wait_text(over.retry_after_s, t),
+    )
 
 
 async def voice(
@@ -41,17 +104,36 @@ async def voice(
     bot: Bot,
     learner: Learner,
     t: Texts,
+    catalogs: Catalogs,
     event_id: str,
+    now: datetime,
     settings: BotSettings,
     sink: EventSink,
     store: ObjectStore,
+    voice_quota: Quota,
 ) -> None:
     note = message.voice
     if note is None:  # the filter admits voice messages only
         return
+
+    async def refuse(code: IntakeCode, detail: Detail | None = None) -> None:
+        # Emitted before the reply: a failed reply makes Telegram deliver the update again,
+        # and the repeated event (same event_id) is dropped downstream.
+        await sink.emit(
+            intake_rejection(
+                code,
+                answer_id=event_id,
+                user_id=learner.user_id,
+                chat_id=message.chat.id,
+                at=now,
+                message=refusal_text(code, catalogs[DEFAULT_LANGUAGE], detail),
+            )
+        )
+        await message.answer(refusal_text(code, t, detail))
+
     if not learner.consent:
         # Without consent nothing is downloaded or stored.
-        await message.answer(t("answer.no_consent"))
+        await refuse("no_consent")
         return
 
     def refused_at(size_bytes: int | None) -> VoiceRefused | None:
@@ -65,24 +147,29 @@ async def voice(
     # Checked on what Telegram declares first: an oversized note is never downloaded.
     refused = refused_at(note.file_size)
     if refused is not None:
-        await message.answer(refusal_text(refused, t))
+        await refuse(refused.code, limit_detail(refused))
+        return
+    # Counted only for notes that would be processed: the allowance bounds downloads,
+    # storage and grading, not refusals.
+    over = voice_quota.take(learner.user_id, event_id)
+    if over is not None:
+        await refuse("rate_limited", quota_detail(over))
         return
 
-    file = await bot.get_file(note.file_id)
-    refused = refused_at(file.file_size)
-    if refused is not None:
-        await message.answer(refusal_text(refused, t))
+    try:
+        fetched = await download(
+            bot, note.file_id, timeout_s=settings.download_timeout_s, refused_at=refused_at
+        )
+    except DownloadFailed as exc:
+        # Telegram re-delivering the update later would leave the learner waiting without a
+        # word; sending the note again is quicker, so they are asked to.
+        log.warning("voice note %s of %s not downloaded: %s", event_id, learner.user_id, exc)
+        await refuse("download_failed")
         return
-    if file.file_path is None:
-        await message.answer(t("answer.unavailable"))
+    if isinstance(fetched, VoiceRefused):
+        await refuse(fetched.code, limit_detail(fetched))
         return
-    buffer = io.BytesIO()
-    await bot.download_file(file.file_path, buffer, timeout=settings.download_timeout_s)
-    audio = buffer.getvalue()
-    refused = refused_at(len(audio))
-    if refused is not None:
-        await message.answer(refusal_text(refused, t))
-        return
+    audio = fetched
 
     # The answer id is the event id: a re-delivered update overwrites the same object.
     key = answer_key(learner.user_id, event_id)

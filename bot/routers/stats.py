@@ -1,10 +1,12 @@
 """/stats: the learner's scores over time as a chart, captioned with the scoring window's
-figures and the newest words they used."""
+figures and the newest words they used; within the learner's allowance (`stats_per_minute`),
+beyond it refused politely and recorded as RequestThrottled."""
 
 from __future__ import annotations
 
 import asyncio
 import threading
+from datetime import datetime
 
 from aiogram import Router
 from aiogram.filters import Command
@@ -12,10 +14,13 @@ from aiogram.types import BufferedInputFile, Message
 
 from bot.i18n import Texts
 from bot.learners import Learner
+from bot.quotas import OverLimit, Quota, wait_text, window_text
 from bot.readmodels import ReadModels
 from bot.replies import number
+from bot.sink import EventSink
 from reports.chart import Chart, ChartLabels, render_chart
 from reports.history import LearnerReport, Vocabulary, Window
+from schemas.events import RequestThrottled
 
 # Telegram allows 1024 caption characters after entity parsing; the HTML measured here is
 # longer than what Telegram counts, and the margin covers characters it counts twice (UTF-16).
@@ -91,7 +96,49 @@ def _render(report: LearnerReport, labels: ChartLabels) -> Chart:
         return render_chart(report, labels)
 
 
-async def stats(message: Message, learner: Learner, t: Texts, read_models: ReadModels) -> None:
+def throttled(
+    over: OverLimit, *, event_id: str, user_id: str, chat_id: int, at: datetime
+) -> RequestThrottled:
+    return RequestThrottled(
+        event_id=f"throttled-{event_id}",
+        occurred_at=at,
+        user_id=user_id,
+        request="stats",
+        limit=over.limit.count,
+        window_s=over.limit.window,
+        retry_after_s=round(over.retry_after_s, 3),
+        chat_id=chat_id,
+    )
+
+
+async def stats(
+    message: Message,
+    *,
+    learner: Learner,
+    t: Texts,
+    event_id: str,
+    now: datetime,
+    read_models: ReadModels,
+    sink: EventSink,
+    stats_quota: Quota,
+) -> None:
+    over = stats_quota.take(learner.user_id, event_id)
+    if over is not None:
+        # Recorded before the reply, as every refusal: acknowledged only once the broker has it.
+        await sink.emit(
+            throttled(
+                over, event_id=event_id, user_id=learner.user_id, chat_id=message.chat.id, at=now
+            )
+        )
+        await message.answer(
+            t(
+                "limits.stats",
+                limit=over.limit.count,
+                window=window_text(over.limit.window, t),
+                wait=wait_text(over.retry_after_s, t),
+            )
+        )
+        return
     report = await read_models.report(learner.user_id)
     if not report.points:
         await message.answer(t("stats.empty"))

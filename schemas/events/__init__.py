@@ -8,6 +8,7 @@ from schemas.events.feedback import Engines, Feedback, Metrics, RubricScores
 from schemas.events.progress import Progress, WindowScores
 from schemas.events.question_asked import QuestionAsked
 from schemas.events.rejected import Rejected
+from schemas.events.request_throttled import RequestThrottled
 from schemas.events.transcript import Transcript, Word
 from schemas.events.user_event import UserEvent
 from schemas.events.word_stats import LemmaCount, WordStats
@@ -25,6 +26,7 @@ __all__ = [
     "Progress",
     "QuestionAsked",
     "Rejected",
+    "RequestThrottled",
     "RubricScores",
     "Transcript",
     "UserEvent",

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, Literal
 
 from schemas.events import Engines, Feedback, Metrics, Rejected, RubricScores
 from schemas.events.base import Language
+
+Stage = Literal["intake", "conversion", "transcription", "feedback"]
 
 
 def feedback(
@@ -43,13 +45,15 @@ def feedback(
     return Feedback(**{**values, **changes})
 
 
-def rejected(answer_id: str, user_id: str, chat_id: int | None, code: str) -> Rejected:
+def rejected(
+    answer_id: str, user_id: str, chat_id: int | None, code: str, stage: Stage = "conversion"
+) -> Rejected:
     return Rejected(
         event_id=f"rejected-{answer_id}",
         occurred_at=datetime(2025, 3, 1, 12, 0, 30, tzinfo=UTC),
         user_id=user_id,
         answer_id=answer_id,
-        stage="conversion",
+        stage=stage,
         code=code,
         message=f"The audio was refused <{code}>.",
         chat_id=chat_id,

@@ -17,10 +17,14 @@ from bot.i18n import (
     load_catalog,
     placeholders,
 )
+from bot.intake import INTAKE_CODES
 from bot.routers.questions import CHOICES
+from flows.conversion.errors import RejectionCode
 from schemas.events.base import Language
 
-BOT_DIR = Path(__file__).resolve().parents[2] / "bot"
+REPO = Path(__file__).resolve().parents[2]
+BOT_DIR = REPO / "bot"
+FLOWS_DIR = REPO / "flows"
 
 
 def test_every_language_has_the_same_keys_with_the_same_placeholders() -> None:
@@ -57,7 +61,6 @@ def test_every_key_the_code_names_is_in_the_catalogs() -> None:
     assert {"answer.received", "feedback.transcript", "errors.try_again"} <= keys  # scan works
     keys |= {f"category.{choice}" for choice in CHOICES}
     keys |= {f"language.{language}" for language in LANGUAGES}
-    keys |= {"answer.too_large", "answer.too_long"}
     for language in LANGUAGES:
         missing = sorted(k for k in keys if not Catalogs.load()[language].has(k))
         assert not missing, (language, missing)
@@ -104,3 +107,49 @@ def test_catalog_texts_are_html_telegram_accepts(language: Language) -> None:
         assert "<" not in bare, key
         assert ">" not in bare, key
         assert not re.search(r"&(?!(amp|lt|gt|quot|#x27);)", bare), key
+
+
+def _codes_passed_to_rejection() -> set[str]:
+    """Codes the flows name literally: rejection(cause, stage, "code", message)."""
+    codes: set[str] = set()
+    for path in FLOWS_DIR.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if not (
+                isinstance(node, ast.Call)
+                and isinstance(node.func, ast.Name)
+                and node.func.id == "rejection"
+            ):
+                continue
+            arguments = [*node.args[2:3], *(k.value for k in node.keywords if k.arg == "code")]
+            codes |= {
+                a.value
+                for a in arguments
+                if isinstance(a, ast.Constant) and isinstance(a.value, str)
+            }
+    return codes
+
+
+def _emitted_codes() -> set[str]:
+    return set(INTAKE_CODES) | {code.value for code in RejectionCode} | _codes_passed_to_rejection()
+
+
+def test_the_scan_finds_the_codes_flows_name_literally() -> None:
+    assert {"transcription_failed", "no_speech", "feedback_failed"} <= _codes_passed_to_rejection()
+
+
+@pytest.mark.parametrize("language", LANGUAGES)
+def test_every_rejection_code_any_stage_emits_has_a_text_without_fields(
+    language: Language,
+) -> None:
+    texts = Catalogs.load()[language]
+    missing = sorted(c for c in _emitted_codes() if not texts.has(f"rejected.codes.{c}"))
+    assert not missing, missing
+    for code in _emitted_codes():
+        # The reply consumer has nothing to fill them with.
+        assert placeholders(texts.entries[f"rejected.codes.{code}"]) == frozenset(), code
+
+
+def test_every_rejection_text_is_for_a_code_something_emits() -> None:
+    prefix = "rejected.codes."
+    texts = {k.removeprefix(prefix) for k in Catalogs.load()["en"].entries if k.startswith(prefix)}
+    assert sorted(texts - _emitted_codes()) == []

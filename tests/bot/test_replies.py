@@ -106,12 +106,15 @@ def test_recommendations_that_cannot_fit_are_dropped_from_the_end() -> None:
 
 def test_known_rejection_codes_have_their_own_message() -> None:
     text = format_rejected(rejected("tg-1", "u", 5, "corrupt_audio"), CATALOGS["ru"])
-    assert "Не удалось обработать ваш ответ" in text
-    assert "повреждён" in text
-    assert "refused" not in text  # the English detail is not needed
+    assert text.splitlines() == [
+        "<b>Не удалось обработать ваш ответ</b>",
+        "Запись не удалось декодировать: файл, похоже, повреждён."
+        " Пожалуйста, запишите ответ ещё раз.",
+    ]  # the code's text says what to do next; the English detail is not needed
 
 
 def test_an_unknown_rejection_code_gets_the_generic_message_with_the_detail() -> None:
     text = format_rejected(rejected("tg-1", "u", 5, "cosmic_rays"), CATALOGS["en"])
     assert "conversion stage (cosmic_rays)" in text
     assert "The audio was refused &lt;cosmic_rays&gt;." in text
+    assert text.endswith("Please record your answer again.")

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import asyncio
 import itertools
+import logging
 import secrets
 import time
 from collections.abc import AsyncIterator
@@ -20,7 +21,7 @@ from bot.i18n import Catalogs
 from bot.learners import Learners
 from bot.own_writes import OwnWrites
 from bot.ratelimit import RateLimiter
-from bot.readmodels import ReadModels
+from bot.readmodels import LearnerRow, ReadModelError, ReadModels
 from bot.reply_consumer import ReplyConsumer
 from bot.reply_sender import ReplySender
 from bot.settings import BotSettings
@@ -38,10 +39,26 @@ def _learner() -> int:
     return 10**8 + secrets.randbelow(9 * 10**8)
 
 
+class UnreachableAtFirst(ReadModels):
+    """Read models whose first `failures` learner lookups fail, as while Postgres restarts."""
+
+    def __init__(self, dsn: str, failures: int) -> None:
+        super().__init__(dsn)
+        self.failures = failures
+
+    async def learner(self, user_id: str) -> LearnerRow | None:
+        if self.failures > 0:
+            self.failures -= 1
+            raise ReadModelError("read models: connection refused")
+        return await super().learner(user_id)
+
+
 @asynccontextmanager
-async def replying(settings: BotSettings) -> AsyncIterator[ReplyConsumer]:
+async def replying(
+    settings: BotSettings, read_models: ReadModels | None = None
+) -> AsyncIterator[ReplyConsumer]:
     bot = build_bot(settings)
-    read_models = ReadModels(settings.postgres.dsn)
+    read_models = read_models or ReadModels(settings.postgres.dsn)
     replies = ReplyConsumer(
         kafka=settings.kafka,
         group_id=settings.reply_group_id,
@@ -49,6 +66,7 @@ async def replying(settings: BotSettings) -> AsyncIterator[ReplyConsumer]:
         sender=ReplySender(bot, RateLimiter()),
         learners=Learners(read_models, OwnWrites()),
         catalogs=Catalogs.load(),
+        read_retry_s=0.2,
     )
     task = asyncio.create_task(replies.run())
     try:
@@ -59,6 +77,15 @@ async def replying(settings: BotSettings) -> AsyncIterator[ReplyConsumer]:
         await asyncio.wait({task}, timeout=30)
         await read_models.close()
         await bot.session.close()
+
+
+def _record(dsn: str, user_id: str, chat_id: int, language: str = "en") -> None:
+    execute(
+        dsn,
+        "INSERT INTO rm_learners (user_id, chat_id, language, consent, updated_at) "
+        "VALUES (%s, %s, %s, true, now())",
+        (user_id, chat_id, language),
+    )
 
 
 def _produce(settings: BotSettings, *events: Event) -> None:
@@ -233,3 +260,78 @@ def test_replies_to_one_chat_are_a_second_apart_and_other_chats_are_not_held_bac
     [other_call] = [c for c in telegram.calls("sendMessage") if c.params["chat_id"] == str(other)]
     # Sent while the busy chat waits its turn, not a second after its last reply.
     assert other_call.at < busy_calls[-1].at, (other_call.at, [c.at for c in busy_calls])
+
+
+def test_a_rejection_without_a_chat_goes_to_the_chat_in_the_learners_record_once(
+    settings: BotSettings, telegram: FakeTelegram, readmodels_dsn: str
+) -> None:
+    user, chat = _learner(), _learner()  # the record's chat, not the user id, is used
+    _record(readmodels_dsn, str(user), chat, "ru")
+    # Transcription does not know the chat; redelivered, it is still told once.
+    failed = rejected("tg-60", str(user), None, "transcription_failed", "transcription")
+    sentinel = rejected("tg-61", str(user), chat, "corrupt_audio")
+
+    async def scenario() -> None:
+        async with replying(settings):
+            _produce(settings, failed, failed, sentinel)
+            await telegram.wait_for("sendMessage", 2, chat_id=chat)
+            await _until_committed(settings, Rejected.EVENT_TYPE, 3)
+
+    run(scenario())
+    told, after = telegram.sent_texts(chat)
+    assert told.startswith("<b>Не удалось обработать ваш ответ</b>")
+    assert "не удалось расшифровать запись" in told
+    assert "повреждён" in after
+    assert telegram.sent_texts(user) == []
+
+
+def test_intake_rejections_and_learners_without_a_telegram_chat_get_no_message(
+    settings: BotSettings, telegram: FakeTelegram, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The bot told the learner of an intake refusal itself; a CLI learner has no record."""
+    user = _learner()
+    cli = f"cli-{user}"
+    refused_at_intake = rejected("tg-70", str(user), user, "too_long", "intake")
+    cli_answer = rejected("cli-71", cli, None, "transcription_failed", "transcription")
+    # Sentinels share the learners' partitions: once they are sent, the others were handled.
+    sentinels = [
+        rejected("tg-72", str(user), user, "corrupt_audio"),
+        rejected("tg-73", cli, user, "corrupt_audio"),
+    ]
+
+    async def scenario() -> None:
+        async with replying(settings):
+            _produce(settings, refused_at_intake, cli_answer, *sentinels)
+            await telegram.wait_for("sendMessage", 2, chat_id=user)
+            await _until_committed(settings, Rejected.EVENT_TYPE, 4)
+
+    with caplog.at_level(logging.INFO, logger="bot.reply_consumer"):
+        run(scenario())
+    assert len(telegram.calls("sendMessage")) == 2
+    assert all("the file seems damaged" in text for text in telegram.sent_texts(user))
+    assert f"{cli} has no Telegram chat; rejection of cli-71 not sent" in caplog.text
+
+
+def test_while_the_read_models_are_unreachable_only_the_rejection_without_a_chat_waits(
+    settings: BotSettings, telegram: FakeTelegram, readmodels_dsn: str
+) -> None:
+    waiting, other = _learner(), _learner()
+    _record(readmodels_dsn, str(waiting), waiting)
+    read_models = UnreachableAtFirst(settings.postgres.dsn, failures=3)
+
+    async def scenario() -> None:
+        async with replying(settings, read_models):
+            _produce(
+                settings,
+                rejected("tg-80", str(waiting), None, "no_speech", "transcription"),
+                feedback("tg-81", str(other), other),
+            )
+            await telegram.wait_for("sendMessage", 1, chat_id=waiting)
+            await telegram.wait_for("sendMessage", 1, chat_id=other)
+
+    run(scenario())
+    assert read_models.failures == 0
+    [told] = telegram.sent_texts(waiting)
+    assert "could not hear any speech" in told
+    sent = {c.params["chat_id"]: c.at for c in telegram.calls("sendMessage")}
+    assert sent[str(other)] < sent[str(waiting)]

@@ -4,10 +4,13 @@ The stack tests run the real bot in webhook mode against the fake Bot API, with 
 rows written to the test's Postgres database as the JDBC sink writes them.
 """
 
+# ruff: noqa: RUF001 - Russian expectations are written in Cyrillic on purpose
+
 from __future__ import annotations
 
 import io
 import itertools
+import re
 import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -23,9 +26,10 @@ from bot.routers.stats import caption, chart_labels
 from bot.settings import BotSettings
 from reports.chart import render_chart
 from reports.history import LearnerReport, ScorePoint, Vocabulary, Window, load_report
+from schemas.events import RequestThrottled
 from schemas.events.progress import Dimension
 from tests.bot import telegram_updates as updates
-from tests.bot.harness import execute, post_update, run, serving
+from tests.bot.harness import execute, post_update, read_topic, run, serving
 from tests.bot.questions import MemoryCatalog
 from tests.fakes.telegram_api import Call, FakeTelegram
 
@@ -227,6 +231,43 @@ def test_a_learner_without_graded_answers_gets_a_friendly_message_and_no_chart(
     assert telegram.calls("sendPhoto") == []
 
 
+@pytest.mark.stack
+def test_stats_beyond_the_learners_allowance_is_refused_with_when_to_ask_again(
+    settings: BotSettings, telegram: FakeTelegram, readmodels_dsn: str
+) -> None:
+    user = _learner()
+    _insert_history(readmodels_dsn, user, "ru")
+    once_a_minute = settings.model_copy(update={"stats_per_minute": 1})
+    ids = _update_ids()
+    first, second = next(ids), next(ids)
+
+    async def scenario() -> None:
+        async with serving(once_a_minute, NO_QUESTIONS, wait_for_replies=False):
+            for update_id in (first, second):
+                update = updates.command(update_id, user, "/stats")
+                assert await post_update(once_a_minute, update) == 200
+
+    run(scenario())
+    assert len(telegram.calls("sendPhoto")) == 1  # the second chart was never rendered
+    [text] = telegram.sent_texts(user)
+    wait = re.fullmatch(
+        r"Графиков прогресса за минуту: не больше 1\. Пожалуйста, запросите снова через (.+)\.",
+        text,
+    )
+    assert wait is not None, text
+    # Just under a minute after the first request: rounded up, that may read "1 мин".
+    assert wait[1] in {*(f"{n} с" for n in range(1, 60)), "1 мин"}, wait[1]
+    [event] = read_topic(settings.kafka, settings.topic_namespace, RequestThrottled)
+    assert (event.event_id, event.user_id, event.chat_id, event.request) == (
+        f"throttled-tg-{second}",
+        str(user),
+        user,
+        "stats",
+    )
+    assert (event.limit, event.window_s) == (1, 60)
+    assert 0 < event.retry_after_s <= 60
+
+
 def _report_with(words: tuple[str, ...], time_to_answer_s: float | None = None) -> LearnerReport:
     at = datetime(2026, 4, 1, tzinfo=UTC)
     return LearnerReport(
@@ -261,7 +302,7 @@ def test_a_known_median_time_to_answer_is_shown_with_what_it_measures() -> None:
         english
     )
     russian = caption(_report_with(("city",), 8.4), CATALOGS["ru"])
-    assert "Медианное время до начала ответа: 8,4 с" in russian  # noqa: RUF001
+    assert "Медианное время до начала ответа: 8,4 с" in russian
     assert "до момента, когда вы начали говорить" in russian
     unknown = caption(_report_with(("city",)), CATALOGS["en"])
     assert "Time to answer" not in unknown  # no median, no explanation

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import re
 import secrets
 from datetime import UTC, datetime, timedelta
 
@@ -18,14 +19,14 @@ import pytest
 
 from bot.settings import BotSettings
 from clients.kafka import producer, send
-from schemas.events import AnswerSubmitted, Feedback, QuestionAsked, UserEvent
+from schemas.events import AnswerSubmitted, Feedback, QuestionAsked, Rejected, UserEvent
 from schemas.topics import topic_for
 from stack.services.s3 import client as s3_client
 from stack.settings import StackSettings
 from tests.bot import telegram_updates as updates
 from tests.bot.harness import execute, free_port, post_update, read_topic, run, serving
 from tests.bot.questions import MemoryCatalog, Question
-from tests.bot.samples import feedback
+from tests.bot.samples import feedback, rejected
 from tests.fakes.telegram_api import FakeTelegram
 
 pytestmark = pytest.mark.stack
@@ -227,28 +228,53 @@ def test_when_the_broker_does_not_ack_the_webhook_answers_5xx_and_telegram_may_r
     assert read_topic(settings.kafka, settings.topic_namespace, AnswerSubmitted) == []
 
 
-def test_without_consent_nothing_is_downloaded_or_stored_and_the_learner_is_told_why(
+def _intake_rejections(settings: BotSettings) -> list[tuple[str, str, str, int | None]]:
+    """(event_id, answer_id, code, chat_id) of the rejections on the topic, stage intake only."""
+    events = read_topic(settings.kafka, settings.topic_namespace, Rejected)
+    assert {e.stage for e in events} <= {"intake"}
+    return [(e.event_id, e.answer_id, e.code, e.chat_id) for e in events]
+
+
+def test_without_consent_nothing_is_downloaded_or_stored_and_the_learner_is_told_once(
     stack: StackSettings, settings: BotSettings, telegram: FakeTelegram
 ) -> None:
     user = _learner()  # no read-model row: never consented
     telegram.add_voice("voice-nc", os.urandom(800))
+    update_id = next(_update_ids())
+    # On the learner's partition after the refusal: once it is sent, the refusal was consumed.
+    sentinel = rejected("tg-sentinel", str(user), user, "corrupt_audio")
 
     async def scenario() -> int:
         async with serving(settings, CATALOG):
-            status = await post_update(
-                settings, updates.voice(next(_update_ids()), user, "voice-nc")
-            )
+            status = await post_update(settings, updates.voice(update_id, user, "voice-nc"))
             await telegram.wait_for("sendMessage", chat_id=user)
+            send(
+                producer(settings.kafka),
+                topic_for(Rejected.EVENT_TYPE, settings.topic_namespace),
+                sentinel,
+            )
+            await telegram.wait_for("sendMessage", 2, chat_id=user)
             return status
 
     assert run(scenario()) == 200
-    [text] = telegram.sent_texts(user)
-    assert "not agreed that I store your recordings" in text
-    assert "/consent" in text
+    refusal, after = telegram.sent_texts(user)  # the reply consumer did not tell it again
+    assert "not agreed that I store your recordings" in refusal
+    assert "/consent" in refusal
+    assert "damaged" in after
     assert telegram.calls("getFile") == []
     assert telegram.calls("file") == []
     assert _stored(stack, user) == []
     assert read_topic(settings.kafka, settings.topic_namespace, AnswerSubmitted) == []
+    events = read_topic(settings.kafka, settings.topic_namespace, Rejected)
+    [event] = [e for e in events if e.stage == "intake"]
+    assert (event.event_id, event.answer_id, event.code, event.chat_id, event.user_id) == (
+        f"rejected-tg-{update_id}",
+        f"tg-{update_id}",
+        "no_consent",
+        user,
+        str(user),
+    )
+    assert "not agreed that I store your recordings" in event.message
 
 
 def test_too_large_or_too_long_voice_is_refused_before_it_is_fetched(
@@ -257,8 +283,10 @@ def test_too_large_or_too_long_voice_is_refused_before_it_is_fetched(
     user = _learner()
     _consent(readmodels_dsn, user)
     telegram.add_voice("voice-big", os.urandom(100))
-    large = updates.voice(next(_update_ids()), user, "voice-big", file_size=20 * 2**20 + 1)
-    long = updates.voice(next(_update_ids()), user, "voice-big", duration=301)
+    ids = _update_ids()
+    large_id, long_id = next(ids), next(ids)
+    large = updates.voice(large_id, user, "voice-big", file_size=20 * 2**20 + 1)
+    long = updates.voice(long_id, user, "voice-big", duration=301)
 
     async def scenario() -> list[int]:
         async with serving(settings, CATALOG):
@@ -268,10 +296,85 @@ def test_too_large_or_too_long_voice_is_refused_before_it_is_fetched(
 
     assert run(scenario()) == [200, 200]
     too_large, too_long = telegram.sent_texts(user)
-    assert "too large: the limit is 20 MB" in too_large
-    assert "too long: the limit is 300 seconds" in too_long
+    assert too_large.startswith("The recording is too large")
+    assert too_large.endswith("The limit is 20 MB.")
+    assert too_long.startswith("The recording is longer than an answer may be")
+    assert too_long.endswith("The limit is 300 seconds.")
     assert telegram.calls("getFile") == []
     assert read_topic(settings.kafka, settings.topic_namespace, AnswerSubmitted) == []
+    assert sorted(_intake_rejections(settings)) == sorted(
+        [
+            (f"rejected-tg-{large_id}", f"tg-{large_id}", "too_large", user),
+            (f"rejected-tg-{long_id}", f"tg-{long_id}", "too_long", user),
+        ]
+    )
+
+
+def test_a_voice_note_telegram_will_not_hand_over_is_refused_and_the_learner_asked_to_resend(
+    stack: StackSettings, settings: BotSettings, telegram: FakeTelegram, readmodels_dsn: str
+) -> None:
+    user = _learner()
+    _consent(readmodels_dsn, user, language="ru")
+    update_id = next(_update_ids())  # "voice-gone" was never added: getFile answers 400
+
+    async def scenario() -> int:
+        async with serving(settings, CATALOG):
+            status = await post_update(settings, updates.voice(update_id, user, "voice-gone"))
+            await telegram.wait_for("sendMessage", chat_id=user)
+            return status
+
+    assert run(scenario()) == 200  # answered: Telegram need not deliver it again
+    [text] = telegram.sent_texts(user)
+    assert (
+        text
+        == "Telegram не дал скачать ваше голосовое сообщение. Пожалуйста, отправьте его ещё раз."
+    )
+    [get_file] = telegram.calls("getFile")
+    assert get_file.status == 400
+    assert _stored(stack, user) == []
+    assert read_topic(settings.kafka, settings.topic_namespace, AnswerSubmitted) == []
+    assert _intake_rejections(settings) == [
+        (f"rejected-tg-{update_id}", f"tg-{update_id}", "download_failed", user)
+    ]
+
+
+def test_voice_notes_beyond_the_learners_allowance_are_refused_with_when_to_send_again(
+    settings: BotSettings, telegram: FakeTelegram, readmodels_dsn: str
+) -> None:
+    user, other = _learner(), _learner()
+    for learner in (user, other):
+        _consent(readmodels_dsn, learner)
+    telegram.add_voice("voice-quota", os.urandom(700))
+    two_a_minute = settings.model_copy(update={"voice_per_minute": 2})
+    ids = _update_ids()
+    notes = [updates.voice(next(ids), user, "voice-quota") for _ in range(3)]
+    others = updates.voice(next(ids), other, "voice-quota")
+
+    async def scenario() -> list[int]:
+        async with serving(two_a_minute, CATALOG):
+            statuses = [await post_update(two_a_minute, note) for note in notes]
+            # The allowance is the learner's own: another learner is not held back.
+            statuses.append(await post_update(two_a_minute, others))
+            await telegram.wait_for("sendMessage", 3, chat_id=user)
+            await telegram.wait_for("sendMessage", 1, chat_id=other)
+            return statuses
+
+    assert run(scenario()) == [200] * 4
+    first, second, refused = telegram.sent_texts(user)
+    assert [first[:8], second[:8]] == ["Received"] * 2
+    assert refused.startswith("You have sent more voice messages in a short time")
+    # Just under a minute after the first note: rounded up, that may read "1 min".
+    wait = re.search(
+        r"Voice messages per minute: at most 2\. You can send this one again in (.+)\.$", refused
+    )
+    assert wait is not None, refused
+    assert wait[1] in {*(f"{n} s" for n in range(1, 60)), "1 min"}, wait[1]
+    assert telegram.sent_texts(other)[0].startswith("Received")
+    assert len(read_topic(settings.kafka, settings.topic_namespace, AnswerSubmitted)) == 3
+    third = notes[2]["update_id"]
+    assert _intake_rejections(settings) == [
+        (f"rejected-tg-{third}", f"tg-{third}", "rate_limited", user)
+    ]
 
 
 def test_onboarding_then_a_question_then_an_answer_reads_the_bots_own_writes(

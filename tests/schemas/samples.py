@@ -17,6 +17,7 @@ from schemas.events import (
     Progress,
     QuestionAsked,
     Rejected,
+    RequestThrottled,
     RubricScores,
     Transcript,
     UserEvent,
@@ -168,6 +169,16 @@ SAMPLES: dict[str, Event] = {
             reason="gpt_feedback",
             answer_id=ANSWER,
             balance_after=4,
+        ),
+        RequestThrottled(
+            event_id="throttled-tg-900002",
+            occurred_at=AT,
+            user_id=USER,
+            request="stats",
+            limit=3,
+            window_s=60,
+            retry_after_s=41.5,
+            chat_id=123456789,
         ),
     )
 }
