@@ -2,21 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from collections.abc import Callable
+from typing import Any, Literal
 
 import bytewax.operators as op
 from bytewax.dataflow import Dataflow
 
 from clients.objectstore import ObjectStore
 from clients.openai import OpenAISettings, openai_client
-from flows.common.bytewax_io import read_events, run_flow, write_records
-from flows.common.dedupe import first_sighting
-from flows.common.records import event_record
+from flows.common.bytewax_io import RecordSink, read_events, run_flow
+from flows.common.records import Record, event_record
 from flows.common.settings import FlowSettings
 from flows.transcription.engines.local import LocalWhisper, LocalWhisperSettings
 from flows.transcription.engines.openai import OpenAIRecognizer
+from flows.transcription.spending import Spending, charge
 from flows.transcription.stage import Recognizers, transcribe_answer
-from schemas.events import AudioConverted
+from schemas.events import AudioConverted, CreditEvent, Event
 
 
 class TranscriptionSettings(FlowSettings):
@@ -33,9 +34,34 @@ def recognizers(settings: TranscriptionSettings) -> Recognizers:
         settings.stt_engine == "auto" and settings.openai.api_key is not None
     )
     if not use_openai:
-        return Recognizers(local, local)
+        return Recognizers(None, local)
     remote = OpenAIRecognizer(openai_client(settings.openai), settings.openai.transcription_model)
     return Recognizers(remote, local)
+
+
+def transcriber(
+    store: ObjectStore, engines: Recognizers, namespace: str
+) -> Callable[[Any, AudioConverted | CreditEvent], tuple[Spending, list[Record]]]:
+    """A `stateful_flat_map` mapper over one learner's converted answers and credits: each
+    answer transcribed once, with the paid recogniser while they have a credit for it."""
+
+    def step(state: Any, event: AudioConverted | CreditEvent) -> tuple[Spending, list[Record]]:
+        spending = Spending.resumed(state)
+        if isinstance(event, CreditEvent):
+            return spending.credit(event), []
+        fresh = spending.first_sight(event.answer_id)
+        if fresh is None:
+            return spending, []
+        heard = transcribe_answer(event, store, engines, may_pay=fresh.may_pay)
+        outputs: list[Event] = list(heard.events)
+        if heard.paid and engines.paid is not None:
+            at = heard.events[0].occurred_at
+            paid = charge(event.user_id, event.answer_id, engines.paid.name, at)
+            fresh = fresh.charged(paid)
+            outputs.append(paid)
+        return fresh, [event_record(output, namespace) for output in outputs]
+
+    return step
 
 
 def build(settings: TranscriptionSettings) -> Dataflow:
@@ -43,15 +69,13 @@ def build(settings: TranscriptionSettings) -> Dataflow:
     store = ObjectStore(settings.s3, timeout_s=30)
     engines = recognizers(settings)  # loads the model once, before the first answer
     converted = read_events(flow, "converted", settings, AudioConverted)
-    keyed = op.key_on("by_learner", converted, lambda event: event.user_id)
-    fresh = op.stateful_flat_map("once", keyed, first_sighting(lambda e: e.answer_id))
-    ns = settings.topic_namespace
-    records = op.map(
-        "transcribe",
-        fresh,
-        lambda item: [event_record(e, ns) for e in transcribe_answer(item[1], store, engines)],
-    )
-    write_records("out", records, settings)
+    credits = read_events(flow, "credits", settings, CreditEvent)
+    both = op.merge("answers_and_credits", converted, credits)
+    keyed = op.key_on("by_learner", both, lambda event: event.user_id)
+    step = transcriber(store, engines, settings.topic_namespace)
+    # The step keeps its id "once" (it used to only deduplicate): resumed snapshots fit it.
+    transcribed = op.key_rm("records", op.stateful_flat_map("once", keyed, step))
+    op.output("out", transcribed, RecordSink(settings.kafka))
     return flow
 
 

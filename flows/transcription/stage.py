@@ -18,15 +18,26 @@ log = logging.getLogger(__name__)
 
 @dataclass(frozen=True)
 class Recognizers:
-    """The configured recogniser, and the local one that stands in when it cannot answer."""
+    """The paid recogniser when one is configured, and the local one, which serves when
+    there is no paid one, the learner has no credit for it, or it cannot answer."""
 
-    preferred: SpeechRecognizer
+    paid: SpeechRecognizer | None
     local: SpeechRecognizer
 
 
+@dataclass(frozen=True)
+class Heard:
+    """What transcription made of one answer, and whether the paid recogniser did it."""
+
+    events: list[Transcript | Rejected]
+    paid: bool
+
+
 def transcribe_answer(
-    converted: AudioConverted, store: ObjectStore, engines: Recognizers
-) -> list[Transcript | Rejected]:
+    converted: AudioConverted, store: ObjectStore, engines: Recognizers, *, may_pay: bool = False
+) -> Heard:
+    """Transcribes with the paid recogniser when `may_pay` (the learner has a credit for it)
+    and one is configured, else locally; a paid request that fails falls back to local."""
     with tempfile.TemporaryDirectory(prefix="transcription-") as tmp:
         wav = Path(tmp) / "answer.wav"
         try:
@@ -35,23 +46,24 @@ def transcribe_answer(
             if store.exists(converted.wav_key, bucket=converted.wav_bucket):
                 raise  # the store failed, not the answer: retried when the flow resumes
             missing = "The recording was not found. Please record your answer again."
-            return [rejection(converted, "transcription", "audio_missing", missing)]
-        engine = engines.preferred
+            return Heard([rejection(converted, "transcription", "audio_missing", missing)], False)
+        engine = engines.paid if may_pay and engines.paid is not None else engines.local
         try:
             heard = engine.transcribe(wav)
         except EngineUnavailable as exc:
             if engine is engines.local:
-                return [_rejected(converted, exc.reason)]
+                return Heard([_rejected(converted, exc.reason)], False)
             log.warning("%s failed for %s (%s); using %s", engine.name, converted.answer_id,
                         exc.reason, engines.local.name)  # fmt: skip
             engine = engines.local
             try:
                 heard = engine.transcribe(wav)
             except EngineUnavailable as local_exc:
-                return [_rejected(converted, local_exc.reason)]
+                return Heard([_rejected(converted, local_exc.reason)], False)
+    paid = engine is engines.paid
     if not heard.text.strip() and not heard.words:
         silent = "No speech was heard in the recording. Please answer aloud, close to the mic."
-        return [rejection(converted, "transcription", "no_speech", silent)]
+        return Heard([rejection(converted, "transcription", "no_speech", silent)], paid)
     transcript = Transcript(
         event_id=f"transcript-{converted.answer_id}",
         occurred_at=datetime.now(UTC),
@@ -63,7 +75,7 @@ def transcribe_answer(
         words=heard.words,
         duration_s=heard.duration_s,
     )
-    return [transcript]
+    return Heard([transcript], paid)
 
 
 def _rejected(converted: AudioConverted, reason: str) -> Rejected:

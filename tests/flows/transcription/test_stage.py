@@ -24,7 +24,7 @@ pytestmark = pytest.mark.stack
 @pytest.fixture(scope="module")
 def engines() -> Recognizers:
     local = LocalWhisper()
-    return Recognizers(local, local)
+    return Recognizers(None, local)
 
 
 def _converted(store: ObjectStore, wav: Path | None) -> AudioConverted:
@@ -42,7 +42,7 @@ def _converted(store: ObjectStore, wav: Path | None) -> AudioConverted:
 def test_speech_is_transcribed(stack: StackSettings, engines: Recognizers, tmp_path: Path) -> None:
     store = ObjectStore(connection(stack))
     wav = synthesize("I like to walk in the park.", tmp_path / "speech.wav")
-    [heard] = transcribe_answer(_converted(store, wav), store, engines)
+    [heard] = transcribe_answer(_converted(store, wav), store, engines).events
     assert isinstance(heard, Transcript)
     assert "park" in heard.text.lower()
 
@@ -53,7 +53,7 @@ def test_silence_is_refused_as_no_speech(
     store = ObjectStore(connection(stack))
     wav = write_wav(tmp_path / "silence.wav", silence(3.0))
     converted = _converted(store, wav)
-    [refused] = transcribe_answer(converted, store, engines)
+    [refused] = transcribe_answer(converted, store, engines).events
     assert isinstance(refused, Rejected)
     assert (refused.stage, refused.code) == ("transcription", "no_speech")
     assert (refused.answer_id, refused.user_id) == (converted.answer_id, converted.user_id)
@@ -63,7 +63,7 @@ def test_audio_gone_from_storage_is_refused_not_a_crash(
     stack: StackSettings, engines: Recognizers
 ) -> None:
     store = ObjectStore(connection(stack))
-    [refused] = transcribe_answer(_converted(store, None), store, engines)
+    [refused] = transcribe_answer(_converted(store, None), store, engines).events
     assert isinstance(refused, Rejected)
     assert (refused.stage, refused.code) == ("transcription", "audio_missing")
 
@@ -74,6 +74,6 @@ def test_audio_the_engine_cannot_read_is_an_engine_failure(
     store = ObjectStore(connection(stack))
     broken = tmp_path / "broken.wav"
     broken.write_bytes(b"RIFF\x00\x00\x00\x00WAVE not really a wave file")
-    [refused] = transcribe_answer(_converted(store, broken), store, engines)
+    [refused] = transcribe_answer(_converted(store, broken), store, engines).events
     assert isinstance(refused, Rejected)
     assert (refused.stage, refused.code) == ("transcription", "transcription_failed")

@@ -1,0 +1,63 @@
+"""Per learner, what the transcription flow has done and may spend: the credits folded from
+the ledger (flows/common/ledger.py), and the answers already transcribed.
+
+A request to the paid recogniser needs a credit; each one made is charged on the ledger
+(`charge-stt-<answer_id>`), whether its transcript came out or the answer was refused as
+silent. A request that fails (after the OpenAI client's own retries of a timeout or a
+server error, `openai.max_retries`) is not charged: the local recogniser stands in.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from datetime import datetime
+from typing import Any
+
+from flows.common.dedupe import REMEMBERED
+from flows.common.ledger import Ledger
+from schemas.events import CreditEvent
+
+CREDITS_PER_REQUEST = 1
+
+
+@dataclass(frozen=True)
+class Spending:
+    credits: Ledger = field(default_factory=Ledger)
+    seen: tuple[str, ...] = ()  # the latest answers transcribed, oldest first
+
+    @classmethod
+    def resumed(cls, state: Any) -> Spending:
+        """The state as snapshotted; before 2026-11-27 it was only the answer ids seen."""
+        if state is None:
+            return cls()
+        if isinstance(state, Spending):
+            return state
+        return cls(seen=tuple(state)[-REMEMBERED:])
+
+    def credit(self, event: CreditEvent) -> Spending:
+        return replace(self, credits=self.credits.fold(event))
+
+    def first_sight(self, answer_id: str) -> Spending | None:
+        """The state with `answer_id` seen; None when it was seen before (a redelivery)."""
+        if answer_id in self.seen:
+            return None
+        return replace(self, seen=(*self.seen, answer_id)[-REMEMBERED:])
+
+    @property
+    def may_pay(self) -> bool:
+        return self.credits.available >= CREDITS_PER_REQUEST
+
+    def charged(self, charge: CreditEvent) -> Spending:
+        return replace(self, credits=self.credits.spend(charge.event_id))
+
+
+def charge(user_id: str, answer_id: str, engine: str, at: datetime) -> CreditEvent:
+    return CreditEvent(
+        event_id=f"charge-stt-{answer_id}",
+        occurred_at=at,
+        user_id=user_id,
+        kind="charge",
+        amount=CREDITS_PER_REQUEST,
+        reason=f"transcribed by {engine}",
+        answer_id=answer_id,
+    )
