@@ -22,10 +22,14 @@ from confluent_kafka.admin import AdminClient
 from clients.kafka import consumer, partition_ends, producer
 from clients.settings import KafkaConnection
 from flows.common.logic import Logic
-from schemas.events import Event
+from schemas.events import CreditEvent, Event
 from schemas.serde import InvalidEvent, deserialize, serialize
 from schemas.topics import TopicSpec, load_topics, topic_for
 from stack.topics import apply_topics
+
+
+class LiveTopic(ValueError):
+    """The replay was pointed at a topic the live system reads or writes."""
 
 
 @dataclass(frozen=True)
@@ -36,6 +40,9 @@ class ReplayReport:
     invalid: int
     written: int
     seconds: float
+    # Paid requests the replay made (charges its flow would have put on the ledger), by
+    # engine; a replay charges no learner, and writes no charge anywhere.
+    spent: dict[str, int]
 
     @property
     def events_per_s(self) -> float:
@@ -94,11 +101,31 @@ def _partition(
     return iter(records)
 
 
-def _ensure_topic(kafka: KafkaConnection, name: str, like: TopicSpec) -> None:
-    spec = like.model_copy(update={"name": name})
-    apply_topics(
-        AdminClient({"bootstrap.servers": kafka.bootstrap_servers}), [spec], lambda _: None
+def check_research_topic(kafka: KafkaConnection, name: str) -> None:
+    """Refuses a topic the live system reads or writes: a declared topic of a namespace in
+    use (its topics exist on the broker), or Kafka's, Connect's and Quix's own."""
+    admin = AdminClient({"bootstrap.servers": kafka.bootstrap_servers})
+    existing = admin.list_topics(timeout=10).topics
+    declared = [spec.name for spec in load_topics()]
+    internal = name.startswith("_") or "changelog__" in name or "repartition__" in name
+    # A namespace is in use when another of its declared topics exists.
+    live = any(
+        name.endswith(d) and any(name[: -len(d)] + o in existing for o in declared if o != d)
+        for d in declared
     )
+    if internal or live or name in declared:
+        raise LiveTopic(
+            f"{name} is a topic the live system uses; replay into a topic of its own, "
+            "e.g. research-<flow>-<date>"
+        )
+
+
+def _ensure_topic(kafka: KafkaConnection, name: str, like: TopicSpec) -> None:
+    """Creates the topic when missing; an existing one is written to as it is, its configs
+    untouched."""
+    client = AdminClient({"bootstrap.servers": kafka.bootstrap_servers})
+    if name not in client.list_topics(timeout=10).topics:
+        apply_topics(client, [like.model_copy(update={"name": name})], lambda _: None)
 
 
 def replay(
@@ -111,6 +138,7 @@ def replay(
     to_topic: str,
     progress: Callable[[int, int], None],
 ) -> ReplayReport:
+    check_research_topic(kafka, to_topic)
     started = time.monotonic()
     # The flow's first output is what it is replayed for (the feedback flow's charges are not).
     output_cls = flow.outputs[0]
@@ -121,6 +149,7 @@ def replay(
     states: dict[str, Any] = {}
     writer = producer(kafka)
     read = invalid = written = 0
+    spent: dict[str, int] = {}
     for _, _, value, event_cls in history:
         read += 1
         try:
@@ -130,6 +159,8 @@ def replay(
             continue
         states[event.user_id], outputs = flow.fold(states.get(event.user_id), event)
         for output in outputs:
+            if isinstance(output, CreditEvent) and output.kind == "charge":
+                spent[output.reason] = spent.get(output.reason, 0) + output.amount
             if not isinstance(output, output_cls):
                 continue
             writer.produce(to_topic, key=output.key(), value=serialize(output))
@@ -140,4 +171,5 @@ def replay(
     progress(read, len(history))
     if writer.flush(60) > 0:
         raise RuntimeError(f"replay output to {to_topic} was not acknowledged")
-    return ReplayReport(name, to_topic, read, invalid, written, time.monotonic() - started)
+    seconds = time.monotonic() - started
+    return ReplayReport(name, to_topic, read, invalid, written, seconds, spent)

@@ -13,7 +13,7 @@ from typing import Any
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-from cli.replay import replay
+from cli.replay import LiveTopic, replay
 from clients.openai import OpenAISettings
 from clients.settings import KafkaConnection
 from flows.common.logic import Logic
@@ -43,7 +43,15 @@ def register(parser: argparse.ArgumentParser) -> None:
         "--from", dest="since", default="beginning",
         help="'beginning' or an ISO 8601 time (UTC if no offset), e.g. 2026-11-01T00:00",
     )  # fmt: skip
-    cmd.add_argument("--to-topic", required=True, help="topic the recomputed events go to")
+    cmd.add_argument(
+        "--to-topic", required=True,
+        help="a topic of its own for the recomputed events (never one the live system uses)",
+    )  # fmt: skip
+    cmd.add_argument(
+        "--paid", action="store_true",
+        help="feedback: grade with the configured paid engine (OpenAI) rather than the local "
+        "one; what it spent is reported, and no learner is charged",
+    )  # fmt: skip
     cmd.add_argument("--json", action="store_true", help="print the report as JSON")
     cmd.set_defaults(run=_run)
 
@@ -75,17 +83,24 @@ def _run(args: argparse.Namespace) -> int:
                 QuestionCatalog(settings.kafka, settings.topic_namespace + CDC_TOPIC)
             )
             catalog.wait_until_loaded(60)
-            engines = graders(FeedbackSettings(openai=settings.openai))
+            # A replay calls no paid engine unless told to.
+            engine = "auto" if args.paid else "local"
+            engines = graders(FeedbackSettings(openai=settings.openai, feedback_engine=engine))
             flow = feedback.logic(engines, question_lookup(catalog))
-        report = replay(
-            args.flow, flow, kafka=settings.kafka, namespace=settings.topic_namespace,
-            since=since, to_topic=args.to_topic, progress=_bar,
-        )  # fmt: skip
+        try:
+            report = replay(
+                args.flow, flow, kafka=settings.kafka, namespace=settings.topic_namespace,
+                since=since, to_topic=args.to_topic, progress=_bar,
+            )  # fmt: skip
+        except LiveTopic as refused:
+            print(f"replay refused: {refused}", file=sys.stderr)
+            return 2
     print(file=sys.stderr)
     summary = {
         "flow": report.flow, "to_topic": report.to_topic, "read": report.read,
         "invalid": report.invalid, "written": report.written,
         "seconds": round(report.seconds, 2), "events_per_s": round(report.events_per_s),
+        "spent": report.spent,
     }  # fmt: skip
     if args.json:
         print(json.dumps(summary))
@@ -95,4 +110,6 @@ def _run(args: argparse.Namespace) -> int:
             f"wrote {report.written} to {report.to_topic} in {report.seconds:.1f} s "
             f"({report.events_per_s:.0f} events/s)"
         )
+        for engine, credits in report.spent.items():
+            print(f"spent on paid requests: {credits} ({engine}); no learner was charged")
     return 0
