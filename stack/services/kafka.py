@@ -56,6 +56,9 @@ def service(settings: StackSettings) -> Service:
                 "group.initial.rebalance.delay.ms": "0",
                 # Topics are declared in redpanda/; a typo must fail, not create a topic.
                 "auto.create.topics.enable": "false",
+                # Erasure waits for compaction to drop a shredded key: look every second
+                # (Redpanda compacts every 10 s by default).
+                "log.cleaner.backoff.ms": "1000",
             },
         )
         if (data / "meta.properties").exists():

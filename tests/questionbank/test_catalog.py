@@ -14,10 +14,10 @@ from dataclasses import dataclass
 import psycopg
 import pytest
 
+from clients import table as table_module
 from clients.connect import apply_connector
 from clients.kafka import producer
 from clients.settings import KafkaConnection
-from questionbank import catalog as catalog_module
 from questionbank.catalog import CatalogError, QuestionCatalog
 from questionbank.load import load_questions
 from questionbank.model import Question
@@ -212,6 +212,6 @@ def test_a_missing_topic_is_a_catalog_error(stack: StackSettings, unique: str) -
 
 
 def test_an_unreachable_broker_is_a_catalog_error(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(catalog_module, "BROKER_TIMEOUT_S", 1.0)
+    monkeypatch.setattr(table_module, "BROKER_TIMEOUT_S", 1.0)
     with pytest.raises(CatalogError, match="cannot read topic questions"):
         QuestionCatalog(KafkaConnection(bootstrap_servers="127.0.0.1:1"), "questions")

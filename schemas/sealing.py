@@ -1,0 +1,58 @@
+"""Sealed values: a learner's personal text encrypted with their own key (crypto-shredding).
+
+Kafka topics are immutable logs, so a learner's transcripts cannot be deleted from them.
+Instead, the value of every event that carries what a learner said (or how they did) is
+sealed on the wire with a key of that learner's alone (AES-256-GCM), kept in the compacted
+`learner-keys` topic. Erasure deletes the key: every sealed value of theirs, in every
+topic and every replay from the beginning, is then unreadable.
+
+A sealed value is `MAGIC + nonce + ciphertext`; its additional authenticated data is the
+learner's id and the event type, so a value cannot be passed off as another learner's or
+another kind of event. A value without the prefix is plain JSON (events written before
+sealing, and test fixtures): read as it is.
+"""
+
+from __future__ import annotations
+
+import os
+
+from cryptography.exceptions import InvalidTag
+from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+# Not JSON: a reader that does not unseal fails loudly rather than misreading it.
+MAGIC = b"\x00sealed1"
+NONCE_BYTES = 12
+KEY_BYTES = 32
+
+# The event types whose values are sealed: what the learner said and how they did.
+SEALED_EVENT_TYPES = frozenset({"transcript", "feedback", "word_stats", "progress"})
+
+
+class SealBroken(ValueError):
+    """A sealed value that does not open with the learner's key: altered, or another's."""
+
+
+def new_key() -> bytes:
+    return AESGCM.generate_key(bit_length=KEY_BYTES * 8)
+
+
+def is_sealed(value: bytes) -> bool:
+    return value.startswith(MAGIC)
+
+
+def _context(user_id: str, event_type: str) -> bytes:
+    return f"{user_id}\x00{event_type}".encode()
+
+
+def seal(value: bytes, key: bytes, user_id: str, event_type: str) -> bytes:
+    nonce = os.urandom(NONCE_BYTES)
+    return MAGIC + nonce + AESGCM(key).encrypt(nonce, value, _context(user_id, event_type))
+
+
+def unseal(value: bytes, key: bytes, user_id: str, event_type: str) -> bytes:
+    body = value[len(MAGIC) :]
+    nonce, ciphertext = body[:NONCE_BYTES], body[NONCE_BYTES:]
+    try:
+        return AESGCM(key).decrypt(nonce, ciphertext, _context(user_id, event_type))
+    except InvalidTag as exc:
+        raise SealBroken(f"a sealed {event_type} of {user_id} does not open") from exc
