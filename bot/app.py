@@ -24,7 +24,7 @@ from bot.ratelimit import RateLimiter
 from bot.readmodels import ReadModels
 from bot.reply_consumer import ReplyConsumer
 from bot.reply_sender import ReplySender
-from bot.routers import answers, credits, errors, fallback, questions, start, stats
+from bot.routers import answers, credits, errors, fallback, forget, questions, start, stats
 from bot.settings import BotSettings
 from bot.sink import EventSink
 from bot.webhook import webhook_app
@@ -83,6 +83,7 @@ def build_dispatcher(services: Services, *, webhook: bool) -> Dispatcher:
         answers.build(),
         credits.build(),
         stats.build(),
+        forget.build(),
         fallback.build(),
     )
     if not webhook:

@@ -33,6 +33,8 @@ class MissingText(KeyError):
 def _flatten(tree: Mapping[str, object], prefix: str, source: Path) -> dict[str, str]:
     flat: dict[str, str] = {}
     for name, value in tree.items():
+        if not isinstance(name, str):  # YAML reads a bare yes/no/on/off key as a boolean
+            raise CatalogError(f"{source}: key {name!r} under {prefix or 'the top'} is not text")
         key = f"{prefix}{name}"
         if isinstance(value, Mapping):
             flat.update(_flatten(value, f"{key}.", source))

@@ -5,7 +5,7 @@ from __future__ import annotations
 import html
 
 from bot.i18n import Texts
-from schemas.events import Feedback, Rejected
+from schemas.events import ErasureCompleted, Feedback, Rejected
 
 # Telegram's limit is 4096 characters after entity parsing; the HTML we measure is longer
 # than what Telegram counts, and the margin covers characters it counts twice (UTF-16).
@@ -98,3 +98,12 @@ def format_rejected(rejected: Rejected, t: Texts) -> str:
         "rejected.generic", stage=rejected.stage, code=rejected.code, detail=rejected.message
     )
     return "\n".join([t("rejected.title"), generic, t("rejected.retry")])
+
+
+def format_erasure(report: ErasureCompleted, t: Texts) -> str:
+    """Done, or not within the deadline: then the stores still holding something are named
+    (an operator finishes it, docs/privacy.md)."""
+    if report.complete:
+        return t("forget.done")
+    left = ", ".join(s.store for s in report.stores if not s.clean)
+    return t("forget.incomplete", stores=left)

@@ -1,15 +1,18 @@
-"""Feedback and rejections, read from their topics and sent to the learner exactly once.
+"""Feedback, rejections and erasure reports, read from their topics and sent to the learner
+exactly once.
 
 - Offsets are committed only after Telegram accepted the message (or refused it for good),
   and never past a message still being sent: a crash re-sends at most the replies that
   were in flight. Replies to different chats are sent concurrently (each chat in order).
-- Replies are deduplicated by answer_id: a flow that re-emits a Feedback (a replay, a retry)
-  causes no second message. At startup the set is rebuilt from the reply topics, read from
-  the beginning up to the group's committed offsets: everything before them was replied to.
+- Replies are deduplicated by answer_id (an erasure report by its request's id): a flow
+  that re-emits a Feedback (a replay, a retry) causes no second message. At startup the
+  set is rebuilt from the reply topics, read from the beginning up to the group's committed
+  offsets: everything before them was replied to.
 - A rejection at intake is not sent: the bot told the learner as it refused the voice note
   (bot/intake.py). A rejection without a chat (stages after conversion do not know it) goes
   to the chat in the learner's record in the read models, written from the bot's own
   UserEvents; a learner without one never used the bot (CLI practice) and is skipped.
+- An erasure report carries its chat and language: the learner's record is gone by then.
 - confluent-kafka blocks, so every consumer call runs on one dedicated thread: calls stay
   in order, and `close` never overlaps a `poll` still running when the task is cancelled.
 """
@@ -30,18 +33,20 @@ from bot.i18n import DEFAULT_LANGUAGE, Catalogs
 from bot.learners import Learner, Learners
 from bot.offsets import CommitTracker
 from bot.readmodels import ReadModelError
-from bot.replies import format_feedback, format_rejected
+from bot.replies import format_erasure, format_feedback, format_rejected
 from bot.reply_sender import ReplySender
 from clients.kafka import consumer
+from clients.keyring import Keyring, read_event
 from clients.settings import KafkaConnection
-from schemas.events import Feedback, Rejected
+from clients.table import TableError, TableNotLoaded
+from schemas.events import ErasureCompleted, Feedback, Rejected
 from schemas.events.base import Language
-from schemas.serde import InvalidEvent, deserialize
+from schemas.serde import InvalidEvent
 from schemas.topics import topic_for
 
 log = logging.getLogger(__name__)
 
-Reply = Feedback | Rejected
+Reply = Feedback | Rejected | ErasureCompleted
 R = TypeVar("R")
 METADATA_TIMEOUT_S = 10.0
 STARTUP_RETRY_S = 2.0
@@ -56,21 +61,28 @@ def reply_topics(namespace: str) -> dict[str, type[Reply]]:
     return {
         topic_for(Feedback.EVENT_TYPE, namespace): Feedback,
         topic_for(Rejected.EVENT_TYPE, namespace): Rejected,
+        topic_for(ErasureCompleted.EVENT_TYPE, namespace): ErasureCompleted,
     }
 
 
-def _answer_id(topics: Mapping[str, type[Reply]], message: Message) -> str | None:
+def _reply_id(topics: Mapping[str, type[Reply]], message: Message, keyring: Keyring) -> str | None:
     value = message.value()
     if value is None:
         return None
     try:
-        return deserialize(topics[message.topic()], value).answer_id
+        event = read_event(topics[message.topic()], message.key(), value, keyring)
     except InvalidEvent:
         return None
+    return None if event is None else reply_id(event)
+
+
+def reply_id(event: Reply) -> str:
+    """What a reply is sent once for: the answer, or the erasure request."""
+    return event.request_event_id if isinstance(event, ErasureCompleted) else event.answer_id
 
 
 def replied_before(
-    reader: Consumer, topics: Mapping[str, type[Reply]], timeout_s: float
+    reader: Consumer, topics: Mapping[str, type[Reply]], keyring: Keyring, timeout_s: float
 ) -> set[str]:
     """Answer ids of the reply events before the group's committed offsets (blocking)."""
     partitions = [
@@ -101,7 +113,7 @@ def replied_before(
             end = ends.get(where)
             if end is None:
                 continue
-            if message.offset() < end and (answer_id := _answer_id(topics, message)):
+            if message.offset() < end and (answer_id := _reply_id(topics, message, keyring)):
                 replied.add(answer_id)
             if message.offset() >= end - 1:
                 del ends[where]
@@ -127,7 +139,9 @@ class ReplyConsumer:
     ) -> None:
         self._kafka = kafka
         self._group_id = group_id
+        self._namespace = namespace
         self._topics = reply_topics(namespace)
+        self._keyring: Keyring | None = None  # read once the broker answers
         self._sender = sender
         self._learners = learners
         self._catalogs = catalogs
@@ -173,15 +187,19 @@ class ReplyConsumer:
                 task.cancel()
             await asyncio.gather(*in_flight, return_exceptions=True)
             await self._call(reader.close)
+            if self._keyring is not None:
+                await self._call(self._keyring.close)
             self._executor.shutdown(wait=False)
 
     async def _rebuild(self, reader: Consumer) -> None:
         while True:
             try:
+                if self._keyring is None:
+                    self._keyring = await self._call(Keyring, self._kafka, self._namespace)
                 self.replied = await self._call(
-                    replied_before, reader, self._topics, self._rebuild_timeout_s
+                    replied_before, reader, self._topics, self._keyring, self._rebuild_timeout_s
                 )
-            except (KafkaException, RebuildTimeout) as exc:
+            except (KafkaException, RebuildTimeout, TableError, TableNotLoaded) as exc:
                 # The broker may be down or still starting: the bot keeps taking updates.
                 log.warning("reply consumer: cannot start yet (%s); retrying", exc)
                 await asyncio.sleep(STARTUP_RETRY_S)
@@ -191,26 +209,33 @@ class ReplyConsumer:
 
     async def _prepare(self, message: Message) -> Awaitable[bool] | None:
         """The reply, queued (or on its way to be), or None when there is nothing to send."""
-        event = self._decode(message)
+        # In the consumer's thread: a key written a moment ago may be read from the broker.
+        event = await self._call(self._decode, message)
         if event is None:
             return None
-        if event.answer_id in self.replied:
-            log.info("reply consumer: answer %s was replied to before", event.answer_id)
+        replied = reply_id(event)
+        if replied in self.replied:
+            log.info("reply consumer: %s was replied to before", replied)
             return None
-        self.replied.add(event.answer_id)
-        if isinstance(event, Feedback):
-            if event.chat_id is None:  # a CLI answer: nobody to tell in Telegram
-                return None
-            texts = self._catalogs[event.language]
-            return self._sender.queue(event.chat_id, format_feedback(event, texts))
-        return await self._reject(event)
+        self.replied.add(replied)
+        if isinstance(event, Rejected):
+            return await self._reject(event)
+        # None: a CLI answer, or an operator's erasure of a learner without a chat.
+        if event.chat_id is None:
+            return None
+        texts = self._catalogs[event.language]
+        if isinstance(event, ErasureCompleted):
+            return self._sender.queue(event.chat_id, format_erasure(event, texts))
+        return self._sender.queue(event.chat_id, format_feedback(event, texts))
 
     def _decode(self, message: Message) -> Reply | None:
         value = message.value()
         if value is None:
             return None
         try:
-            return deserialize(self._topics[message.topic()], value)
+            # None: sealed for a learner since erased; nobody to tell.
+            keyring = self._keyring
+            return read_event(self._topics[message.topic()], message.key(), value, keyring)
         except InvalidEvent as exc:
             # A poison message must not block every reply behind it.
             where = f"{message.topic()}@{message.offset()}"

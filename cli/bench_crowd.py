@@ -23,12 +23,13 @@ from pathlib import Path
 
 from cli.practice import submit
 from clients.kafka import producer, reading_from_now
+from clients.keyring import Keyring, read_event
 from clients.objectstore import ObjectStore, wav_key
 from clients.settings import KafkaConnection, S3Connection
 from flows.transcription.synth import decode_voice_note, encode_voice_note, synthesize
 from flows.transcription.wav import duration_s, read_samples
 from schemas.events import AudioConverted, Feedback, Rejected, Transcript
-from schemas.serde import deserialize, serialize
+from schemas.serde import serialize
 from schemas.topics import topic_for
 
 # Runs a flow (by name, with extra environment) for the length of a block.
@@ -100,6 +101,7 @@ class _Outcomes:
             topic_for(Feedback.EVENT_TYPE, namespace): Feedback,
             topic_for(Rejected.EVENT_TYPE, namespace): Rejected,
         }
+        self._keyring = Keyring(kafka, namespace)
         self._reader = reading_from_now(kafka, self._types)
         self.arrived: dict[str, tuple[float, bool]] = {}  # answer id → (when, rejected)
 
@@ -114,12 +116,15 @@ class _Outcomes:
             message = self._reader.poll(0.05)
             if message is None or message.error():
                 continue
-            event = deserialize(self._types[message.topic()], message.value())
-            if event.answer_id not in self.arrived:
+            event = read_event(
+                self._types[message.topic()], message.key(), message.value(), self._keyring
+            )
+            if event is not None and event.answer_id not in self.arrived:
                 self.arrived[event.answer_id] = (time.monotonic(), isinstance(event, Rejected))
 
     def close(self) -> None:
         self._reader.close()
+        self._keyring.close()
 
 
 def _submit_all(
@@ -206,6 +211,7 @@ def transcription_burst(
                 speech_duration_s=duration_s(read_samples(wav)),
             )
         )
+    keyring = Keyring(kafka, namespace)
     reader = reading_from_now(kafka, [topic_for(Transcript.EVENT_TYPE, namespace)])
     wanted = {event.answer_id for event in converted}
     writer = producer(kafka)
@@ -221,9 +227,11 @@ def transcription_burst(
                 raise TimeoutError(f"{len(wanted)} answers not transcribed after 900 s")
             message = reader.poll(0.05)
             if message is not None and not message.error():
-                wanted.discard(deserialize(Transcript, message.value()).answer_id)
+                heard = read_event(Transcript, message.key(), message.value(), keyring)
+                wanted.discard(heard.answer_id if heard else "")
     finally:
         reader.close()
+        keyring.close()
     return ScaleResult(workers, answers, time.monotonic() - started)
 
 

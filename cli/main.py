@@ -25,6 +25,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "practice": ("practice_cmd", "submit a recording like the bot does and print the feedback"),
     "credits": ("credits_cmd", "grant credits for GPT-graded answers (operators)"),
     "stats": ("stats_cmd", "a learner's progress, as the bot's /stats shows it"),
+    "forget": ("forget_cmd", "erase a learner from every topic and store (operators)"),
     "replay": ("replay_cmd", "recompute a flow's output from topic history"),
     "export": ("export_cmd", "write the ClickHouse analytics tables to Parquet or CSV files"),
     "bench": ("bench_cmd", "throughput and latency on the native stack"),

@@ -19,10 +19,11 @@ from pathlib import Path
 from confluent_kafka import Producer
 
 from clients.kafka import DeliveryFailed, producer, reading_from_now, send
+from clients.keyring import Keyring, read_event
 from clients.objectstore import ObjectStore, answer_key
 from clients.settings import KafkaConnection, S3Connection
 from schemas.events import AnswerSubmitted, AudioConverted, Event, Feedback, Rejected, Transcript
-from schemas.serde import InvalidEvent, deserialize
+from schemas.serde import InvalidEvent
 from schemas.topics import topic_for
 
 # The stages a submission passes, in order, and how to read each one's topic.
@@ -93,8 +94,13 @@ def submit_and_wait(
     timeout_s: float,
     progress: Callable[[str], None],
     writer: Producer | None = None,
+    keyring: Keyring | None = None,
 ) -> Outcome:
+    """Submits `audio` and waits for its outcome; `keyring` opens the sealed events (one is
+    read for the call when none is given)."""
     by_topic = {topic_for(c.EVENT_TYPE, namespace): c for c in WATCHED}
+    own_keyring = keyring is None
+    keys = keyring or Keyring(kafka, namespace)
     reader = reading_from_now(kafka, by_topic)
     try:
         started = time.monotonic()
@@ -109,12 +115,13 @@ def submit_and_wait(
             message = reader.poll(0.2)
             if message is None or message.error():
                 continue
-            event_cls = by_topic[message.topic()]
+            if message.key() != user_id.encode():
+                continue  # another learner's
             try:
-                event = deserialize(event_cls, message.value())
+                event = read_event(by_topic[message.topic()], message.key(), message.value(), keys)
             except InvalidEvent:
                 continue  # not ours to judge; the flows dead-letter it
-            if getattr(event, "answer_id", None) != answer_id:
+            if event is None or getattr(event, "answer_id", None) != answer_id:
                 continue
             match event:
                 case AudioConverted():
@@ -132,3 +139,5 @@ def submit_and_wait(
         raise TimeoutError(f"no feedback for {answer_id} within {timeout_s:.0f} s")
     finally:
         reader.close()
+        if own_keyring:
+            keys.close()

@@ -5,6 +5,9 @@ merges them in timestamp order (each partition's own order kept), folds each lea
 events through the same pure functions the live flow uses, and writes the flow's output
 events to a topic of your choosing. Outputs carry event time, so a replay of the same
 history reproduces the live outputs exactly.
+
+Sealed events are opened with their learner's key and outputs are sealed again, so a
+research topic forgets an erased learner like every other; their history is skipped.
 """
 
 from __future__ import annotations
@@ -20,10 +23,12 @@ from confluent_kafka import Consumer, TopicPartition
 from confluent_kafka.admin import AdminClient
 
 from clients.kafka import consumer, partition_ends, producer
+from clients.keyring import Keyring, read_event
 from clients.settings import KafkaConnection
 from flows.common.logic import Logic
+from flows.common.records import event_record
 from schemas.events import CreditEvent, Event
-from schemas.serde import InvalidEvent, deserialize, serialize
+from schemas.serde import InvalidEvent
 from schemas.topics import TopicSpec, load_topics, topic_for
 from stack.topics import apply_topics
 
@@ -38,6 +43,7 @@ class ReplayReport:
     to_topic: str
     read: int
     invalid: int
+    erased: int  # events of learners erased since, skipped (their key is gone)
     written: int
     seconds: float
     # Paid requests the replay made (charges its flow would have put on the ledger), by
@@ -68,8 +74,8 @@ def _ranges(
 
 def _history(
     kafka: KafkaConnection, topics: list[tuple[str, type[Event]]], since: datetime | None
-) -> Iterator[tuple[int, str, bytes, type[Event]]]:
-    """(timestamp, topic, value, type) of each record, merged in timestamp order."""
+) -> Iterator[tuple[int, bytes | None, bytes, type[Event]]]:
+    """(timestamp, key, value, type) of each record, merged in timestamp order."""
     reader = consumer(kafka, f"replay-{time.monotonic_ns()}")
     try:
         streams = []
@@ -83,11 +89,11 @@ def _history(
 
 def _partition(
     reader: Consumer, start: TopicPartition, end: int, event_cls: type[Event]
-) -> Iterator[tuple[int, str, bytes, type[Event]]]:
+) -> Iterator[tuple[int, bytes | None, bytes, type[Event]]]:
     # One partition's records, in offset order, read up to `end` (exclusive).
     reader.assign([start])
     position = start.offset
-    records: list[tuple[int, str, bytes, type[Event]]] = []
+    records: list[tuple[int, bytes | None, bytes, type[Event]]] = []
     while position < end:
         batch = reader.consume(1000, timeout=10)
         if not batch:
@@ -96,7 +102,7 @@ def _partition(
             if message.error() or message.offset() >= end:
                 continue
             position = message.offset() + 1
-            records.append((message.timestamp()[1], message.topic(), message.value(), event_cls))
+            records.append((message.timestamp()[1], message.key(), message.value(), event_cls))
     reader.unassign()
     return iter(records)
 
@@ -148,28 +154,33 @@ def replay(
     history = list(_history(kafka, topics, since))
     states: dict[str, Any] = {}
     writer = producer(kafka)
-    read = invalid = written = 0
+    read = invalid = erased = written = 0
     spent: dict[str, int] = {}
-    for _, _, value, event_cls in history:
-        read += 1
-        try:
-            event = deserialize(event_cls, value)
-        except InvalidEvent:
-            invalid += 1
-            continue
-        states[event.user_id], outputs = flow.fold(states.get(event.user_id), event)
-        for output in outputs:
-            if isinstance(output, CreditEvent) and output.kind == "charge":
-                spent[output.reason] = spent.get(output.reason, 0) + output.amount
-            if not isinstance(output, output_cls):
+    with Keyring(kafka, namespace, live=False) as keyring:
+        for _, key, value, event_cls in history:
+            read += 1
+            try:
+                event = read_event(event_cls, key, value, keyring)
+            except InvalidEvent:
+                invalid += 1
                 continue
-            writer.produce(to_topic, key=output.key(), value=serialize(output))
-            writer.poll(0)
-            written += 1
-        if read % 1000 == 0:
-            progress(read, len(history))
-    progress(read, len(history))
+            if event is None:
+                erased += 1
+                continue
+            states[event.user_id], outputs = flow.fold(states.get(event.user_id), event)
+            for output in outputs:
+                if isinstance(output, CreditEvent) and output.kind == "charge":
+                    spent[output.reason] = spent.get(output.reason, 0) + output.amount
+                if not isinstance(output, output_cls):
+                    continue
+                record = event_record(output, namespace, keyring)
+                writer.produce(to_topic, key=record.key, value=record.value)
+                writer.poll(0)
+                written += 1
+            if read % 1000 == 0:
+                progress(read, len(history))
+        progress(read, len(history))
     if writer.flush(60) > 0:
         raise RuntimeError(f"replay output to {to_topic} was not acknowledged")
     seconds = time.monotonic() - started
-    return ReplayReport(name, to_topic, read, invalid, written, seconds, spent)
+    return ReplayReport(name, to_topic, read, invalid, erased, written, seconds, spent)

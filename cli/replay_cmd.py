@@ -98,7 +98,7 @@ def _run(args: argparse.Namespace) -> int:
     print(file=sys.stderr)
     summary = {
         "flow": report.flow, "to_topic": report.to_topic, "read": report.read,
-        "invalid": report.invalid, "written": report.written,
+        "invalid": report.invalid, "erased": report.erased, "written": report.written,
         "seconds": round(report.seconds, 2), "events_per_s": round(report.events_per_s),
         "spent": report.spent,
     }  # fmt: skip
@@ -106,7 +106,8 @@ def _run(args: argparse.Namespace) -> int:
         print(json.dumps(summary))
     else:
         print(
-            f"replayed {report.flow}: read {report.read} events ({report.invalid} invalid), "
+            f"replayed {report.flow}: read {report.read} events ({report.invalid} invalid, "
+            f"{report.erased} of erased learners), "
             f"wrote {report.written} to {report.to_topic} in {report.seconds:.1f} s "
             f"({report.events_per_s:.0f} events/s)"
         )

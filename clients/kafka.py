@@ -8,7 +8,15 @@ from collections.abc import Callable, Iterable
 from functools import partial
 from typing import Any, TypeVar
 
-from confluent_kafka import Consumer, KafkaError, KafkaException, Message, Producer, TopicPartition
+from confluent_kafka import (
+    OFFSET_BEGINNING,
+    Consumer,
+    KafkaError,
+    KafkaException,
+    Message,
+    Producer,
+    TopicPartition,
+)
 
 from clients.settings import KafkaConnection
 from schemas.events import Event
@@ -111,6 +119,35 @@ def partition_ends(
         return low, high
 
     return {p: retrying(partial(ends, p), timeout_s) for p in sorted(found.partitions)}
+
+
+def read_to_end(kafka: KafkaConnection, topic: str, timeout_s: float = 30.0) -> list[Message]:
+    """Every record of `topic` from its beginning to where each partition ends when called
+    (of a compacted topic, the records compaction has kept so far)."""
+    reader = consumer(kafka, f"reader-{uuid.uuid4().hex}", **{"enable.partition.eof": True})
+    try:
+        ends = {p: high for p, (low, high) in partition_ends(reader, topic).items() if high > low}
+        reader.assign([TopicPartition(topic, p, OFFSET_BEGINNING) for p in ends])
+        found: list[Message] = []
+        deadline = time.monotonic() + timeout_s
+        while ends:
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"{topic}: not read to its end within {timeout_s:.0f} s")
+            message = reader.poll(0.2)
+            if message is None:
+                continue
+            partition, offset = message.partition(), message.offset()
+            error = message.error()
+            if error is None and offset < ends.get(partition, 0):
+                found.append(message)
+            elif error is not None and error.code() != KafkaError._PARTITION_EOF:
+                continue  # transient: the client retries
+            # Past the end, or at it (EOF: what is left up to the end was compacted away).
+            if partition in ends and offset >= ends[partition] - (0 if error else 1):
+                del ends[partition]
+        return found
+    finally:
+        reader.close()
 
 
 def reading_from_now(kafka: KafkaConnection, topics: Iterable[str]) -> Consumer:

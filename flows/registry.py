@@ -16,4 +16,5 @@ FLOWS: dict[str, Framework] = {
     "words": "quix",
     "analytics": "quix",
     "retention": "quix",
+    "erasure": "quix",
 }

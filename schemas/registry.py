@@ -13,6 +13,7 @@ from schemas.events import (
     AnswerSubmitted,
     AudioConverted,
     CreditEvent,
+    ErasureCompleted,
     Event,
     Feedback,
     Progress,
@@ -41,6 +42,7 @@ EVENT_TYPES: dict[str, type[Event]] = {
         WordStats,
         CreditEvent,
         RequestThrottled,
+        ErasureCompleted,
     )
 }
 

@@ -6,14 +6,19 @@ sealed on the wire with a key of that learner's alone (AES-256-GCM), kept in the
 `learner-keys` topic. Erasure deletes the key: every sealed value of theirs, in every
 topic and every replay from the beginning, is then unreadable.
 
-A sealed value is `MAGIC + nonce + ciphertext`; its additional authenticated data is the
-learner's id and the event type, so a value cannot be passed off as another learner's or
-another kind of event. A value without the prefix is plain JSON (events written before
-sealing, and test fixtures): read as it is.
+A sealed value is `MAGIC + key id + nonce + ciphertext`; its additional authenticated data
+is the learner's id and the event type, so a value cannot be passed off as another
+learner's or another kind of event. The key id (a digest of the key) tells a value sealed
+with a key since shredded from one that was altered: a learner who comes back after erasure
+gets a new key, and what the old one sealed stays unreadable rather than broken.
+
+A value without the prefix is plain JSON (events written before sealing, and test
+fixtures): read as it is.
 """
 
 from __future__ import annotations
 
+import hashlib
 import os
 
 from cryptography.exceptions import InvalidTag
@@ -23,6 +28,7 @@ from cryptography.hazmat.primitives.ciphers.aead import AESGCM
 MAGIC = b"\x00sealed1"
 NONCE_BYTES = 12
 KEY_BYTES = 32
+KEY_ID_BYTES = 8
 
 # The event types whose values are sealed: what the learner said and how they did.
 SEALED_EVENT_TYPES = frozenset({"transcript", "feedback", "word_stats", "progress"})
@@ -40,17 +46,27 @@ def is_sealed(value: bytes) -> bool:
     return value.startswith(MAGIC)
 
 
+def key_id(key: bytes) -> bytes:
+    return hashlib.sha256(key).digest()[:KEY_ID_BYTES]
+
+
+def sealed_with(value: bytes) -> bytes:
+    """The id of the key a sealed value was sealed with."""
+    return value[len(MAGIC) : len(MAGIC) + KEY_ID_BYTES]
+
+
 def _context(user_id: str, event_type: str) -> bytes:
     return f"{user_id}\x00{event_type}".encode()
 
 
 def seal(value: bytes, key: bytes, user_id: str, event_type: str) -> bytes:
     nonce = os.urandom(NONCE_BYTES)
-    return MAGIC + nonce + AESGCM(key).encrypt(nonce, value, _context(user_id, event_type))
+    sealed = AESGCM(key).encrypt(nonce, value, _context(user_id, event_type))
+    return MAGIC + key_id(key) + nonce + sealed
 
 
 def unseal(value: bytes, key: bytes, user_id: str, event_type: str) -> bytes:
-    body = value[len(MAGIC) :]
+    body = value[len(MAGIC) + KEY_ID_BYTES :]
     nonce, ciphertext = body[:NONCE_BYTES], body[NONCE_BYTES:]
     try:
         return AESGCM(key).decrypt(nonce, ciphertext, _context(user_id, event_type))

@@ -19,10 +19,10 @@ from psycopg import sql
 from psycopg.conninfo import make_conninfo
 
 from clients.kafka import consumer, producer, send
+from clients.keyring import Keyring, read_event
 from clients.settings import KafkaConnection, S3Connection
 from flows.readmodels.connector import apply_tables
 from schemas.events import Event
-from schemas.serde import deserialize
 from schemas.topics import namespaced, topic_for
 from stack.services.kafka import admin
 from stack.settings import REPO_ROOT, StackSettings
@@ -130,7 +130,8 @@ class Pipeline:
         until: Callable[[list[E]], bool],
         timeout_s: float = 60.0,
     ) -> list[E]:
-        """Every event of the topic from the beginning, until `until` holds or time is up."""
+        """Every event of the topic from the beginning, until `until` holds or time is up;
+        sealed ones opened with their learner's key (those of erased learners left out)."""
         topic = self.topic(event_cls)
         reader = consumer(self.kafka, f"{self.namespace}test-reader-{time.monotonic_ns()}")
         partitions = reader.list_topics(topic, timeout=10).topics[topic].partitions
@@ -138,10 +139,14 @@ class Pipeline:
         found: list[E] = []
         deadline = time.monotonic() + timeout_s
         try:
-            while not until(found) and time.monotonic() < deadline:
-                message = reader.poll(0.25)
-                if message is not None and not message.error():
-                    found.append(deserialize(event_cls, message.value()))
+            with Keyring(self.kafka, self.namespace) as keyring:
+                while not until(found) and time.monotonic() < deadline:
+                    message = reader.poll(0.25)
+                    if message is None or message.error():
+                        continue
+                    event = read_event(event_cls, message.key(), message.value(), keyring)
+                    if event is not None:
+                        found.append(event)
         finally:
             reader.close()
         return found

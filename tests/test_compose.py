@@ -43,6 +43,7 @@ APP_COMMANDS = {
     "flow-words": ["speech-coach", "flow", "words"],
     "flow-analytics": ["speech-coach", "flow", "analytics"],
     "flow-retention": ["speech-coach", "flow", "retention"],
+    "flow-erasure": ["speech-coach", "flow", "erasure"],
 }
 INIT_SERVICE = "init"
 PREFLIGHT_SERVICE = "preflight"

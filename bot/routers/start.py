@@ -18,6 +18,7 @@ from aiogram.types import (
 from bot.i18n import LANGUAGES, Catalogs, Texts
 from bot.learners import Learner
 from bot.own_writes import OwnWrites
+from bot.routers.callbacks import answer_in_place, chat_of
 from bot.sink import EventSink
 from schemas.events import UserEvent
 
@@ -68,20 +69,6 @@ def consent_keyboard(t: Texts) -> InlineKeyboardMarkup:
     )
 
 
-def _chat_id(query: CallbackQuery) -> int:
-    # In a private chat the chat id is the user id; the message may be too old to carry it.
-    return query.message.chat.id if query.message is not None else query.from_user.id
-
-
-async def _confirm(query: CallbackQuery, bot: Bot, text: str) -> None:
-    """Replaces the message with the buttons by the confirmation, or sends it when too old."""
-    await query.answer()
-    if isinstance(query.message, Message):
-        await query.message.edit_text(text)
-    else:
-        await bot.send_message(_chat_id(query), text)
-
-
 async def start(
     message: Message, *, learner: Learner, t: Texts, event_id: str, now: datetime, sink: EventSink
 ) -> None:
@@ -94,7 +81,6 @@ async def start(
             kind="registered",
             chat_id=message.chat.id,
             language=learner.language,
-            username=None if user is None else user.username,
         )
     )
     await message.answer(t("start.welcome", name="" if user is None else user.first_name))
@@ -126,7 +112,7 @@ async def language_chosen(
     catalogs: Catalogs,
 ) -> None:
     chosen = callback_data.language
-    chat_id = _chat_id(query)
+    chat_id = chat_of(query)
     await sink.emit(
         UserEvent(
             event_id=event_id,
@@ -139,7 +125,7 @@ async def language_chosen(
     )
     own_writes.language_set(learner.user_id, chosen, now)
     t = catalogs[chosen]
-    await _confirm(query, bot, t("start.language_set"))
+    await answer_in_place(query, bot, t("start.language_set"))
     if callback_data.onboarding and not learner.consent:
         await bot.send_message(chat_id, t("consent.notice"), reply_markup=consent_keyboard(t))
 
@@ -156,7 +142,7 @@ async def consent_chosen(
     sink: EventSink,
     own_writes: OwnWrites,
 ) -> None:
-    chat_id = _chat_id(query)
+    chat_id = chat_of(query)
     keep = isinstance(callback_data, KeepRecordings)
     give = keep or (isinstance(callback_data, ConsentChoice) and callback_data.give)
     await sink.emit(
@@ -173,7 +159,7 @@ async def consent_chosen(
     answer = "consent.withdrawn"
     if give:
         answer = "consent.kept" if keep else "consent.given"
-    await _confirm(query, bot, t(answer))
+    await answer_in_place(query, bot, t(answer))
 
 
 def build() -> Router:

@@ -16,10 +16,12 @@ from clickhouse_driver.errors import NetworkError, SocketTimeoutError
 from quixstreams import Application
 from quixstreams.dataframe import StreamingDataFrame
 from quixstreams.sinks import BatchingSink, SinkBackpressureError, SinkBatch
+from quixstreams.state import State
 from typing_extensions import override
 
+from clients.keyring import Keyring
 from clients.settings import ClickHouseConnection
-from flows.analytics.rows import Row, event_rows, question_row
+from flows.analytics.rows import Row, question_row, rows_unless_erased
 from flows.analytics.tables import apply_schema, client, create_database, insert_rows
 from flows.common.quix_io import application, read_events, run_app, write_records
 from flows.common.records import DEAD_LETTERS, Record
@@ -33,13 +35,17 @@ from schemas.events import (
     Progress,
     QuestionAsked,
     Rejected,
+    UserEvent,
     WordStats,
 )
 
 log = logging.getLogger(__name__)
 
 NAME = "analytics"
-INPUTS = (Feedback, Progress, WordStats, QuestionAsked, AnswerSubmitted, Rejected)
+# User events: an erasure request deletes every row of the learner.
+INPUTS = (Feedback, Progress, WordStats, QuestionAsked, AnswerSubmitted, Rejected, UserEvent)
+# Per learner, in the flow's state: erased and not come back since.
+ERASED = "erased"
 # How long Quix pauses the partitions when ClickHouse is unreachable, before trying again.
 RETRY_AFTER_S = 5.0
 
@@ -102,13 +108,20 @@ def _questions(app: Application, namespace: str) -> StreamingDataFrame:
     return app.dataframe(topic).apply(_question_rows, metadata=True, expand=True)
 
 
+def _learner_rows(event: Event, state: State[str, Any]) -> list[Row]:
+    erased, rows = rows_unless_erased(bool(state.get(ERASED, False)), event)
+    state.set(ERASED, erased)
+    return rows
+
+
 def build(settings: AnalyticsSettings) -> Application:
     # Quix writes a sink's batch at each commit: once a second keeps ClickHouse fresh.
     app = application(settings, NAME, commit_interval_s=1.0)
     ns = settings.topic_namespace
-    events = read_events(app, settings, *INPUTS)
+    keyring = Keyring(settings.kafka, ns)
+    events = read_events(app, settings, *INPUTS, keyring=keyring)
     write_records(app, events.filter(_is_record), [ns + DEAD_LETTERS])
-    rows = events.filter(_is_event).apply(event_rows, expand=True)
+    rows = events.filter(_is_event).apply(_learner_rows, stateful=True, expand=True)
     rows.concat(_questions(app, ns)).sink(ClickHouseSink(settings.clickhouse))
     return app
 

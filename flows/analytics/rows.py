@@ -8,9 +8,12 @@ times research needs finer carry their milliseconds in a `_ms` column beside the
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from typing import Any
 
+from flows.common.erasure import erased_after
 from questionbank.model import Question
 from schemas.events import (
     AnswerSubmitted,
@@ -19,10 +22,13 @@ from schemas.events import (
     Progress,
     QuestionAsked,
     Rejected,
+    UserEvent,
     WordStats,
 )
 
 Value = str | int | float | datetime | None
+# Not a table: a row of it asks for every row of one learner to be deleted (erasure).
+ERASURE = "__erasure__"
 
 
 @dataclass(frozen=True, slots=True)
@@ -37,19 +43,24 @@ class UnsupportedEvent(TypeError):
 
 def event_rows(event: Event) -> list[Row]:
     """The rows one event adds; a duplicate event gives the same rows."""
-    if isinstance(event, Feedback):
-        return [answer_row(event)]
-    if isinstance(event, Progress):
-        return [progress_row(event)]
-    if isinstance(event, WordStats):
-        return word_count_rows(event)
-    if isinstance(event, QuestionAsked):
-        return [question_asked_row(event)]
-    if isinstance(event, Rejected):
-        return [rejection_row(event)]
-    if isinstance(event, AnswerSubmitted):
-        return [submission_row(event)]
-    raise UnsupportedEvent(f"no analytics table holds {event.EVENT_TYPE} events")
+    rows = _ROWS.get(type(event))
+    if rows is None:
+        raise UnsupportedEvent(f"no analytics table holds {event.EVENT_TYPE} events")
+    return rows(event)
+
+
+def rows_unless_erased(erased: bool, event: Event) -> tuple[bool, list[Row]]:
+    """Whether the learner is erased after `event`, and its rows: none while they are, since
+    their events still on their way would bring back rows the erasure deleted
+    (flows/common/erasure.py)."""
+    if isinstance(event, UserEvent):
+        return erased_after(erased, event), event_rows(event)
+    return erased, [] if erased else event_rows(event)
+
+
+def erasure_rows(event: UserEvent) -> list[Row]:
+    """An erasure request: every row of the learner goes (tables.py carries it out)."""
+    return [Row(ERASURE, {"user_id": event.user_id})] if event.kind == "erasure_requested" else []
 
 
 def answer_row(event: Feedback) -> Row:
@@ -221,3 +232,14 @@ def version(event: Event) -> int:
     """occurred_at in microseconds since the epoch: exact, so duplicates tie."""
     delta = event.occurred_at - datetime(1970, 1, 1, tzinfo=UTC)
     return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+
+
+_ROWS: dict[type[Event], Callable[[Any], list[Row]]] = {
+    Feedback: lambda event: [answer_row(event)],
+    Progress: lambda event: [progress_row(event)],
+    WordStats: word_count_rows,
+    QuestionAsked: lambda event: [question_asked_row(event)],
+    Rejected: lambda event: [rejection_row(event)],
+    AnswerSubmitted: lambda event: [submission_row(event)],
+    UserEvent: erasure_rows,
+}

@@ -10,7 +10,7 @@ from pathlib import Path
 from clickhouse_driver import Client
 
 from clients.settings import ClickHouseConnection
-from flows.analytics.rows import Row, Value
+from flows.analytics.rows import ERASURE, Row, Value
 
 SCHEMA_DIR = Path(__file__).resolve().parents[2] / "clickhouse" / "schema"
 # Rows per INSERT: one part per insert on the server, so fewer and larger is better, but
@@ -68,10 +68,12 @@ def apply_schema(client: Client, schema_dir: Path = SCHEMA_DIR) -> tuple[str, ..
 
 
 def insert_rows(client: Client, rows: Iterable[Row], batch_rows: int = BATCH_ROWS) -> int:
-    """Inserts `rows` grouped by table, at most `batch_rows` per INSERT; returns the count."""
+    """Inserts `rows` grouped by table, at most `batch_rows` per INSERT, and carries out the
+    erasures among them after the inserts; returns the rows inserted."""
     by_table: dict[str, list[dict[str, Value]]] = defaultdict(list)
     for row in rows:
         by_table[row.table].append(row.values)
+    erasures = by_table.pop(ERASURE, [])
     inserted = 0
     for table, values in by_table.items():
         columns = ", ".join(quote_identifier(name) for name in values[0])
@@ -79,7 +81,34 @@ def insert_rows(client: Client, rows: Iterable[Row], batch_rows: int = BATCH_ROW
             chunk = values[start : start + batch_rows]
             client.execute(f"INSERT INTO {quote_identifier(table)} ({columns}) VALUES", chunk)
             inserted += len(chunk)
+    for erasure in erasures:
+        erase_learner(client, str(erasure["user_id"]))
     return inserted
+
+
+def learner_tables(schema_dir: Path = SCHEMA_DIR) -> tuple[str, ...]:
+    """The tables with a row per learner's something (a `user_id` column)."""
+    return tuple(t for t in table_names(schema_dir) if "user_id String" in ddl(t, schema_dir))
+
+
+def erase_learner(client: Client, user_id: str) -> None:
+    """Deletes every row of the learner (a mutation: ClickHouse applies it shortly after)."""
+    for table in learner_tables():
+        client.execute(
+            f"ALTER TABLE {quote_identifier(table)} DELETE WHERE user_id = %(user_id)s",
+            {"user_id": user_id},
+        )
+
+
+def learner_rows(client: Client, user_id: str) -> dict[str, int]:
+    """How many rows each learner table still holds of the learner."""
+    return {
+        table: client.execute(
+            f"SELECT count() FROM {quote_identifier(table)} WHERE user_id = %(user_id)s",  # noqa: S608 - our own table names
+            {"user_id": user_id},
+        )[0][0]
+        for table in learner_tables()
+    }
 
 
 def quote_identifier(name: str) -> str:

@@ -23,13 +23,14 @@ from confluent_kafka import KafkaError, Message, Producer
 from typing_extensions import override
 
 from clients.kafka import DeliveryFailed, producer
+from clients.keyring import Keyring, read_event
 from clients.settings import KafkaConnection
 from flows.common.heap import settle_heap
 from flows.common.logic import Logic
 from flows.common.records import Record, dead_letter, event_record
 from flows.common.settings import FlowSettings
 from schemas.events import Event
-from schemas.serde import InvalidEvent, deserialize
+from schemas.serde import InvalidEvent
 from schemas.topics import topic_for
 
 E = TypeVar("E", bound=Event)
@@ -39,9 +40,14 @@ log = logging.getLogger(__name__)
 
 
 def read_events(
-    flow: Dataflow, step_id: str, settings: FlowSettings, event_cls: type[E]
+    flow: Dataflow,
+    step_id: str,
+    settings: FlowSettings,
+    event_cls: type[E],
+    keyring: Keyring | None = None,
 ) -> Stream[E]:
-    """The events of `event_cls`'s topic, from the beginning (recovery resumes offsets).
+    """The events of `event_cls`'s topic, from the beginning (recovery resumes offsets),
+    opened with `keyring` when sealed; those of erased learners are left out.
 
     A payload that breaks its contract goes to the dead-letter topic with the reason: it
     cannot be processed, and stopping the flow for it would hold up every learner behind it.
@@ -52,9 +58,10 @@ def read_events(
     )
     op.inspect(f"{step_id}_errors", source.errs, _raise_consumer_error)
 
-    def decode(message: KafkaSourceMessage[bytes | None, bytes | None]) -> E | Record:
+    def decode(message: KafkaSourceMessage[bytes | None, bytes | None]) -> list[E | Record]:
         try:
-            return deserialize(event_cls, message.value or b"")
+            event = read_event(event_cls, message.key, message.value or b"", keyring)
+            return [] if event is None else [event]
         except InvalidEvent as exc:
             log.error(
                 "dead-lettering %s[%s]@%s: %s",
@@ -64,10 +71,12 @@ def read_events(
                 exc,
             )
             source = f"{message.topic}/{message.partition}/{message.offset}"
-            return dead_letter(settings.topic_namespace, message.key, message.value, source, exc)
+            return [dead_letter(settings.topic_namespace, message.key, message.value, source, exc)]
 
     # A batch at a time: one call per batch of Kafka messages rather than per message.
-    decoded = op.flat_map_batch(f"{step_id}_decode", source.oks, lambda batch: map(decode, batch))
+    decoded = op.flat_map_batch(
+        f"{step_id}_decode", source.oks, lambda batch: [e for m in batch for e in decode(m)]
+    )
     split = op.branch(f"{step_id}_valid", decoded, lambda item: not isinstance(item, Record))
     # The predicate splits on the type; Bytewax's branch cannot narrow it.
     dead = cast(Stream[Record], split.falses)
@@ -127,14 +136,16 @@ def run_logic(
     events: Stream[E],
     logic: Logic[Any, Out],
     settings: FlowSettings,
+    keyring: Keyring | None = None,
 ) -> None:
-    """A flow's step over its events, per learner, its outputs written to their topics."""
+    """A flow's step over its events, per learner, its outputs written to their topics
+    (sealed with `keyring` where they carry personal data)."""
     keyed = op.key_on(f"{step_id}_by_learner", events, lambda event: event.user_id)
     ns = settings.topic_namespace
 
     def step(state: Any, event: E) -> tuple[Any, list[Record]]:
         state, outputs = logic.fold(state, event)
-        return state, [event_record(output, ns) for output in outputs]
+        return state, [event_record(output, ns, keyring) for output in outputs]
 
     records = op.key_rm(f"{step_id}_records", op.stateful_flat_map(step_id, keyed, step))
     op.output(f"{step_id}_out", records, RecordSink(settings.kafka))

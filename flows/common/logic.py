@@ -24,7 +24,13 @@ class Logic(Generic[S, Out]):
     initial: Callable[[], S]
     # One input event of one learner: the learner's new state and what the flow emits.
     step: Callable[[S, Event], tuple[S, list[Out]]]
+    # The state of a learner whose stored state is sealed with a key since shredded: they
+    # were erased and have not come back since (the initial state unless a flow says).
+    forgotten: Callable[[], S] | None = None
 
     def fold(self, state: S | None, event: Event) -> tuple[S, list[Out]]:
         """`step` from the initial state when the learner has none yet."""
         return self.step(self.initial() if state is None else state, event)
+
+    def forget(self) -> S:
+        return (self.forgotten or self.initial)()

@@ -19,12 +19,13 @@ from quixstreams.state import State
 from typing_extensions import override
 
 from clients.kafka import DELIVERY
+from clients.keyring import Keyring, read_event
 from flows.common.heap import settle_heap
 from flows.common.logic import Logic
 from flows.common.records import Record, dead_letter
 from flows.common.settings import FlowSettings
 from schemas.events import Event
-from schemas.serde import InvalidEvent, deserialize
+from schemas.serde import InvalidEvent
 from schemas.topics import topic_for
 
 log = logging.getLogger(__name__)
@@ -42,8 +43,19 @@ class _RecordKey(Serializer):
         return value
 
 
-def application(settings: FlowSettings, name: str, commit_interval_s: float = 5.0) -> Application:
-    """A Quix app of ours; a sink flow commits (and so writes its batches) every interval."""
+def application(
+    settings: FlowSettings,
+    name: str,
+    commit_interval_s: float = 5.0,
+    max_poll_interval_s: float | None = None,
+) -> Application:
+    """A Quix app of ours; a sink flow commits (and so writes its batches) every interval. A
+    flow whose step may take longer than Kafka's 5 minutes between polls says so."""
+    consumer = (
+        {}
+        if max_poll_interval_s is None
+        else {"max.poll.interval.ms": int(max_poll_interval_s * 1000)}
+    )
     return Application(
         commit_interval=commit_interval_s,
         broker_address=settings.kafka.bootstrap_servers,
@@ -51,6 +63,7 @@ def application(settings: FlowSettings, name: str, commit_interval_s: float = 5.
         auto_offset_reset="earliest",
         state_dir=settings.state_dir / name / f"process-{settings.process_id}",
         producer_extra_config=dict(DELIVERY),
+        consumer_extra_config=consumer,
         consumer_poll_timeout=settings.poll_timeout_s,
         # Topics are declared in redpanda/; only Quix's own changelogs are created by it.
         auto_create_topics=True,
@@ -65,9 +78,13 @@ def run_app(app: Application) -> None:
 
 
 def read_events(
-    app: Application, settings: FlowSettings, *event_classes: type[Event]
+    app: Application,
+    settings: FlowSettings,
+    *event_classes: type[Event],
+    keyring: Keyring | None = None,
 ) -> StreamingDataFrame:
-    """One dataframe over the topics of `event_classes`, values decoded to events.
+    """One dataframe over the topics of `event_classes`, values decoded to events (opened
+    with `keyring` when sealed; those of erased learners are left out).
 
     An invalid payload becomes a dead-letter Record; flows pass Records through untouched.
     """
@@ -78,20 +95,25 @@ def read_events(
             value_deserializer="bytes",
             key_deserializer="bytes",
         )
-        frames.append(app.dataframe(topic).apply(_decoder(event_cls, settings), metadata=True))
+        decode = _decoder(event_cls, settings, keyring)
+        frames.append(app.dataframe(topic).apply(decode, metadata=True, expand=True))
     merged = frames[0]
     for frame in frames[1:]:
         merged = merged.concat(frame)
     return merged
 
 
-def _decoder(event_cls: type[Event], settings: FlowSettings) -> Any:
-    def decode(value: bytes, key: bytes | None, _timestamp: int, _headers: Any) -> Event | Record:
+def _decoder(event_cls: type[Event], settings: FlowSettings, keyring: Keyring | None) -> Any:
+    def decode(
+        value: bytes, key: bytes | None, _timestamp: int, _headers: Any
+    ) -> list[Event | Record]:
         try:
-            return deserialize(event_cls, value)
+            event = read_event(event_cls, key, value, keyring)
+            return [] if event is None else [event]
         except InvalidEvent as exc:
             log.error("dead-lettering a %s payload: %s", event_cls.EVENT_TYPE, exc)
-            return dead_letter(settings.topic_namespace, key, value, event_cls.EVENT_TYPE, exc)
+            ns = settings.topic_namespace
+            return [dead_letter(ns, key, value, event_cls.EVENT_TYPE, exc)]
 
     return decode
 
@@ -113,20 +135,38 @@ Out = TypeVar("Out")
 def fold(
     logic: Logic[S, Out],
     key: str,
-    to_json: Callable[[S], Any],
-    from_json: Callable[[Any], S],
+    to_json: Callable[[S], str],
+    from_json: Callable[[str], S],
     emit: Callable[[Out], Record | None],
+    *,
+    keyring: Keyring | None = None,
 ) -> Callable[[Event | Record, State[str, Any]], list[Record]]:
     """A stateful `apply` running a flow's step: each learner's state lives in the state
-    store under `key` as JSON, and what the step emits becomes records (`emit` may carry
-    an output out itself and return None); dead letters pass through."""
+    store under `key` as JSON text (sealed with their key by `keyring`, so erasing the key
+    forgets it), and what the step emits becomes records (`emit` may carry an output out
+    itself and return None); dead letters pass through."""
 
     def apply(item: Event | Record, state: State[str, Any]) -> list[Record]:
         if isinstance(item, Record):
             return [item]
-        raw = state.get(key)
-        current, outputs = logic.fold(None if raw is None else from_json(raw), item)
-        state.set(key, to_json(current))
+        user = item.user_id
+        stored = state.get(key)
+        current = None if stored is None else _opened(stored, user, logic, from_json, keyring)
+        current, outputs = logic.fold(current, item)
+        text = to_json(current)
+        state.set(key, text if keyring is None else keyring.seal_state(text, user))
         return [record for output in outputs if (record := emit(output)) is not None]
 
     return apply
+
+
+def _opened(
+    stored: str,
+    user: str,
+    logic: Logic[S, Any],
+    from_json: Callable[[str], S],
+    keyring: Keyring | None,
+) -> S:
+    """The learner's state as stored; `logic.forget()` when it is sealed with a shredded key."""
+    opened = stored if keyring is None else keyring.open_state(stored, user)
+    return logic.forget() if opened is None else from_json(opened)

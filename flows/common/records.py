@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Literal
 
+from clients.keyring import Keyring
 from schemas.events import AnswerSubmitted, AudioConverted, Event, Rejected
 from schemas.serde import serialize
 from schemas.topics import topic_for
@@ -22,9 +23,13 @@ class Record:
     headers: tuple[tuple[str, bytes], ...] = ()
 
 
-def event_record(event: Event, namespace: str) -> Record:
-    """The record of an event, on its topic, keyed by the learner."""
-    return Record(topic_for(event.EVENT_TYPE, namespace), event.key(), serialize(event))
+def event_record(event: Event, namespace: str, keyring: Keyring | None = None) -> Record:
+    """The record of an event, on its topic, keyed by the learner; its value sealed with the
+    learner's key when it carries their personal data (schemas/sealing.py)."""
+    value = serialize(event)
+    if keyring is not None:
+        value = keyring.seal(value, event.EVENT_TYPE, event.user_id)
+    return Record(topic_for(event.EVENT_TYPE, namespace), event.key(), value)
 
 
 def dead_letter(

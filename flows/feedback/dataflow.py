@@ -8,6 +8,7 @@ from typing import Any, Literal
 
 from quixstreams import Application
 
+from clients.keyring import Keyring
 from clients.openai import OpenAISettings, openai_client
 from flows.common.quix_io import application, fold, read_events, run_app, write_records
 from flows.common.records import DEAD_LETTERS, event_record
@@ -65,10 +66,11 @@ def build(settings: FeedbackSettings, catalog: QuestionCatalog) -> Application:
     app = application(settings, NAME)
     ns = settings.topic_namespace
     flow = logic(graders(settings), question_lookup(catalog))
-    events = read_events(app, settings, *flow.inputs)
+    keyring = Keyring(settings.kafka, ns)
+    events = read_events(app, settings, *flow.inputs, keyring=keyring)
     step = fold(
         flow, "LearnerState", LearnerState.model_dump_json, LearnerState.model_validate_json,
-        partial(event_record, namespace=ns),
+        partial(event_record, namespace=ns, keyring=keyring), keyring=keyring,
     )  # fmt: skip
     records = events.apply(step, stateful=True, expand=True)
     outputs = [topic_for(o.EVENT_TYPE, ns) for o in OUTPUTS]

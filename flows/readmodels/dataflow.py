@@ -6,11 +6,12 @@ from functools import partial
 
 from quixstreams import Application
 
+from clients.keyring import Keyring, keys_topic
 from flows.common.quix_io import application, fold, read_events, run_app, write_records
 from flows.common.records import DEAD_LETTERS, Record
 from flows.common.settings import FlowSettings
 from flows.readmodels.connect_json import encode_struct
-from flows.readmodels.project import TABLES, LearnerView, RowChange
+from flows.readmodels.project import TABLES, Change, LearnerView, RowChange
 from flows.readmodels.step import LOGIC
 
 NAME = "readmodels"
@@ -30,16 +31,25 @@ def row_record(namespace: str, change: RowChange) -> Record:
     return Record(namespace + change.table, key, value)
 
 
+def change_record(namespace: str, change: Change) -> Record:
+    """A row change on its table's topic; a key to shred, as a tombstone on the keys topic."""
+    if isinstance(change, RowChange):
+        return row_record(namespace, change)
+    return Record(keys_topic(namespace), change.user_id.encode(), None)
+
+
 def build(settings: ReadModelSettings) -> Application:
     app = application(settings, NAME)
     ns = settings.topic_namespace
-    events = read_events(app, settings, *LOGIC.inputs)
+    keyring = Keyring(settings.kafka, ns)
+    events = read_events(app, settings, *LOGIC.inputs, keyring=keyring)
     step = fold(
         LOGIC, "LearnerView", LearnerView.model_dump_json, LearnerView.model_validate_json,
-        partial(row_record, ns),
+        partial(change_record, ns), keyring=keyring,
     )  # fmt: skip
     rows = events.apply(step, stateful=True, expand=True)
-    write_records(app, rows, [ns + table for table in TABLES] + [ns + DEAD_LETTERS])
+    topics = [ns + table for table in TABLES] + [keys_topic(ns), ns + DEAD_LETTERS]
+    write_records(app, rows, topics)
     return app
 
 

@@ -2,7 +2,10 @@
 
 Per learner, the flow keeps what a row needs beyond the event at hand (the current language
 and consent, how often each question was answered, the ledger ids already counted), and emits
-row upserts; an erasure request emits a deletion of every row of the learner.
+row upserts. An erasure request emits a deletion of every row of the learner, then shreds
+their key (schemas/sealing.py): this flow's view of them, sealed, is what names the rows, so
+it is the one to take that last step. Their events still on their way are dropped until they
+come back (flows/common/erasure.py).
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from flows.common.erasure import erased_after
 from flows.readmodels.connect_json import ColumnType
 from schemas.events import (
     CreditEvent,
@@ -122,6 +126,16 @@ class RowChange:
     row: dict[str, Any] | None  # None deletes the row
 
 
+@dataclass(frozen=True)
+class ShredKey:
+    """Erasure's last step: the learner's key is deleted, once their rows are."""
+
+    user_id: str
+
+
+Change = RowChange | ShredKey
+
+
 class Answered(BaseModel):
     model_config = ConfigDict(frozen=True)
 
@@ -153,6 +167,12 @@ class LearnerView(BaseModel):
     newest_words: tuple[str, ...] = ()
     progress_at: datetime | None = None  # event time of the Progress the row shows
     has_vocabulary: bool = False
+    erased: bool = False  # asked to be forgotten, and not come back since
+
+
+def forgotten() -> LearnerView:
+    """The view of a learner whose view is sealed with a shredded key: erased."""
+    return LearnerView(erased=True)
 
 
 def due_after(overall: float | None) -> timedelta:
@@ -164,17 +184,18 @@ def due_after(overall: float | None) -> timedelta:
     return timedelta(days=7)
 
 
-def project(view: LearnerView, event: Event) -> tuple[LearnerView, list[RowChange]]:
+def project(view: LearnerView, event: Event) -> tuple[LearnerView, list[Change]]:
     handler = _HANDLERS.get(type(event))
     if handler is None:
         raise TypeError(f"the read models do not read {type(event).__name__}")
-    return handler(view, event)
-
-
-def _user_event(view: LearnerView, event: UserEvent) -> tuple[LearnerView, list[RowChange]]:
-    if event.kind == "erasure_requested":
-        return LearnerView(), _erase(view, event.user_id)
-    return _learner(view, event)
+    if isinstance(event, UserEvent):
+        if event.kind == "erasure_requested":
+            return forgotten(), [*_erase(view, event.user_id), ShredKey(event.user_id)]
+        view = view.model_copy(update={"erased": erased_after(view.erased, event)})
+    if view.erased:
+        return view, []  # from before the erasure, still on its way
+    view, changes = handler(view, event)
+    return view, list(changes)
 
 
 def _asked(view: LearnerView, event: QuestionAsked) -> tuple[LearnerView, list[RowChange]]:
@@ -342,7 +363,7 @@ def _erase(view: LearnerView, user_id: str) -> list[RowChange]:
 
 
 _HANDLERS: dict[type[Event], Callable[[LearnerView, Any], tuple[LearnerView, list[RowChange]]]] = {
-    UserEvent: _user_event,
+    UserEvent: _learner,
     QuestionAsked: _asked,
     Feedback: _feedback,
     Progress: _progress_event,

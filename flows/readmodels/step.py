@@ -1,9 +1,10 @@
-"""The read-models flow's step: a learner's events in, row changes of the tables out."""
+"""The read-models flow's step: a learner's events in, row changes of the tables out (and,
+on erasure, the shredding of their key)."""
 
 from __future__ import annotations
 
 from flows.common.logic import Logic
-from flows.readmodels.project import LearnerView, RowChange, project
+from flows.readmodels.project import Change, LearnerView, RowChange, ShredKey, forgotten, project
 from schemas.events import (
     CreditEvent,
     Event,
@@ -22,6 +23,6 @@ INPUTS: tuple[type[Event], ...] = (
     Progress,
     WordStats,
 )
-OUTPUTS = (RowChange,)
+OUTPUTS: tuple[type[Change], ...] = (RowChange, ShredKey)
 
-LOGIC: Logic[LearnerView, RowChange] = Logic(INPUTS, OUTPUTS, LearnerView, project)
+LOGIC: Logic[LearnerView, Change] = Logic(INPUTS, OUTPUTS, LearnerView, project, forgotten)

@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 from pydantic import Field
 from quixstreams import Application
 
+from clients.keyring import Keyring
 from clients.objectstore import ObjectStore
 from flows.common.quix_io import application, fold, read_events, run_app, write_records
 from flows.common.records import DEAD_LETTERS
@@ -47,7 +48,9 @@ def carry_out(store: ObjectStore, action: Action) -> None:
 
 def build(settings: RetentionSettings, store: ObjectStore) -> Application:
     app = application(settings, NAME, commit_interval_s=1.0)
-    events = read_events(app, settings, *LOGIC.inputs)
+    # Feedback is sealed; the learner's choice about recordings is not personal text.
+    keyring = Keyring(settings.kafka, settings.topic_namespace)
+    events = read_events(app, settings, *LOGIC.inputs, keyring=keyring)
 
     # Actions are carried out before the step's state and offsets are committed: a crash
     # in between repeats them, which idempotent actions allow.

@@ -13,8 +13,8 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
-from typing import Any
 
 from clients.objectstore import kept_key, learner_prefixes, wav_key
 from schemas.events import Event, Feedback, Rejected, UserEvent
@@ -26,12 +26,12 @@ class Recordings:
 
     keep: bool = False
 
-    def to_json(self) -> dict[str, Any]:
-        return {"keep": self.keep}
+    def to_json(self) -> str:
+        return json.dumps({"keep": self.keep})
 
     @classmethod
-    def from_json(cls, value: dict[str, Any]) -> Recordings:
-        return cls(keep=bool(value["keep"]))
+    def from_json(cls, value: str) -> Recordings:
+        return cls(keep=bool(json.loads(value)["keep"]))
 
 
 @dataclass(frozen=True)

@@ -8,6 +8,7 @@ from typing import Any, Literal
 import bytewax.operators as op
 from bytewax.dataflow import Dataflow
 
+from clients.keyring import Keyring
 from clients.objectstore import ObjectStore
 from clients.openai import OpenAISettings, openai_client
 from flows.common.bytewax_io import RecordSink, read_events, run_flow
@@ -17,7 +18,7 @@ from flows.transcription.engines.local import LocalWhisper, LocalWhisperSettings
 from flows.transcription.engines.openai import OpenAIRecognizer
 from flows.transcription.spending import Spending, charge
 from flows.transcription.stage import Recognizers, transcribe_answer
-from schemas.events import AudioConverted, CreditEvent, Event
+from schemas.events import AudioConverted, CreditEvent, Event, UserEvent
 
 
 class TranscriptionSettings(FlowSettings):
@@ -40,13 +41,18 @@ def recognizers(settings: TranscriptionSettings) -> Recognizers:
 
 
 def transcriber(
-    store: ObjectStore, engines: Recognizers, namespace: str
-) -> Callable[[Any, AudioConverted | CreditEvent], tuple[Spending, list[Record]]]:
-    """A `stateful_flat_map` mapper over one learner's converted answers and credits: each
-    answer transcribed once, with the paid recogniser while they have a credit for it."""
+    store: ObjectStore, engines: Recognizers, namespace: str, keyring: Keyring
+) -> Callable[[Any, AudioConverted | CreditEvent | UserEvent], tuple[Spending, list[Record]]]:
+    """A `stateful_flat_map` mapper over one learner's converted answers, credits and account
+    events: each answer transcribed once (with the paid recogniser while they have a credit
+    for it) and sealed with their key; erasure forgets them."""
 
-    def step(state: Any, event: AudioConverted | CreditEvent) -> tuple[Spending, list[Record]]:
+    def step(
+        state: Any, event: AudioConverted | CreditEvent | UserEvent
+    ) -> tuple[Spending, list[Record]]:
         spending = Spending.resumed(state)
+        if isinstance(event, UserEvent):
+            return spending.account(event), []
         if isinstance(event, CreditEvent):
             return spending.credit(event), []
         fresh = spending.first_sight(event.answer_id)
@@ -59,7 +65,7 @@ def transcriber(
             paid = charge(event.user_id, event.answer_id, engines.paid.name, at)
             fresh = fresh.charged(paid)
             outputs.append(paid)
-        return fresh, [event_record(output, namespace) for output in outputs]
+        return fresh, [event_record(output, namespace, keyring) for output in outputs]
 
     return step
 
@@ -70,9 +76,12 @@ def build(settings: TranscriptionSettings) -> Dataflow:
     engines = recognizers(settings)  # loads the model once, before the first answer
     converted = read_events(flow, "converted", settings, AudioConverted)
     credits = read_events(flow, "credits", settings, CreditEvent)
-    both = op.merge("answers_and_credits", converted, credits)
-    keyed = op.key_on("by_learner", both, lambda event: event.user_id)
-    step = transcriber(store, engines, settings.topic_namespace)
+    users = read_events(flow, "users", settings, UserEvent)
+    events = op.merge("answers_credits_users", converted, credits, users)
+    keyed = op.key_on("by_learner", events, lambda event: event.user_id)
+    # The first to write what a learner said makes their key (clients/keyring.py).
+    keyring = Keyring(settings.kafka, settings.topic_namespace, may_create=True)
+    step = transcriber(store, engines, settings.topic_namespace, keyring)
     # The step keeps its id "once" (it used to only deduplicate): resumed snapshots fit it.
     transcribed = op.key_rm("records", op.stateful_flat_map("once", keyed, step))
     op.output("out", transcribed, RecordSink(settings.kafka))

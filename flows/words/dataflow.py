@@ -11,6 +11,7 @@ from functools import partial
 
 from quixstreams import Application
 
+from clients.keyring import Keyring
 from flows.common.quix_io import application, fold, read_events, run_app, write_records
 from flows.common.records import DEAD_LETTERS, event_record
 from flows.common.settings import FlowSettings
@@ -30,10 +31,11 @@ def build(settings: WordsSettings) -> Application:
     app = application(settings, NAME)
     load_english()  # before the first transcript, not while it waits
     ns = settings.topic_namespace
-    transcripts = read_events(app, settings, *LOGIC.inputs)
+    keyring = Keyring(settings.kafka, ns)
+    transcripts = read_events(app, settings, *LOGIC.inputs, keyring=keyring)
     step = fold(
         LOGIC, "VocabularyState", VocabularyState.to_json, VocabularyState.from_json,
-        partial(event_record, namespace=ns),
+        partial(event_record, namespace=ns, keyring=keyring), keyring=keyring,
     )  # fmt: skip
     records = transcripts.apply(step, stateful=True, expand=True)
     outputs = [topic_for(o.EVENT_TYPE, ns) for o in OUTPUTS]

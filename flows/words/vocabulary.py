@@ -19,10 +19,11 @@ from a flow resuming at its last checkpoint, seconds behind, far inside that hor
 from __future__ import annotations
 
 import heapq
-import json
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
+
+import orjson
 
 from flows.words.lemmas import lemma_counts
 from schemas.events import LemmaCount, Transcript, WordStats
@@ -39,13 +40,15 @@ class VocabularyState:
     top: tuple[tuple[str, int], ...] = ()  # the TOP_LEMMAS most used, ranked
     answers: tuple[str, ...] = ()  # the latest answers counted, oldest first
 
-    def to_json(self) -> dict[str, Any]:
-        return {"counts": self.counts, "top": self.top, "answers": self.answers}
+    def to_json(self) -> str:
+        return orjson.dumps(
+            {"counts": self.counts, "top": self.top, "answers": self.answers}
+        ).decode()
 
     @classmethod
-    def from_json(cls, value: dict[str, Any] | str) -> VocabularyState:
-        # Stored as text, without the leaders, before 2026-11-27.
-        stored: dict[str, Any] = json.loads(value) if isinstance(value, str) else value
+    def from_json(cls, value: str) -> VocabularyState:
+        # Stored without the leaders before 2026-11-27.
+        stored: dict[str, Any] = orjson.loads(value)
         counts: dict[str, int] = stored["counts"]
         top = stored.get("top") or heapq.nsmallest(TOP_LEMMAS, counts.items(), key=_rank)
         answers = tuple(stored["answers"])[-REMEMBERED_ANSWERS:]

@@ -4,6 +4,7 @@ from schemas.events.answer_submitted import AnswerSubmitted
 from schemas.events.audio_converted import AudioConverted, Pause
 from schemas.events.base import Event
 from schemas.events.credit_event import CreditEvent
+from schemas.events.erasure_completed import ErasureCompleted, StoreChecked
 from schemas.events.feedback import Engines, Feedback, Metrics, RubricScores
 from schemas.events.progress import Progress, WindowScores
 from schemas.events.question_asked import QuestionAsked
@@ -18,6 +19,7 @@ __all__ = [
     "AudioConverted",
     "CreditEvent",
     "Engines",
+    "ErasureCompleted",
     "Event",
     "Feedback",
     "LemmaCount",
@@ -28,6 +30,7 @@ __all__ = [
     "Rejected",
     "RequestThrottled",
     "RubricScores",
+    "StoreChecked",
     "Transcript",
     "UserEvent",
     "WindowScores",

@@ -11,12 +11,11 @@ from typing import Any, LiteralString, TypeVar
 
 import aiohttp
 import psycopg
-from confluent_kafka import OFFSET_BEGINNING, TopicPartition
 
 from bot.app import BotApp
 from bot.catalog import QuestionCatalog
 from bot.settings import BotSettings
-from clients.kafka import consumer, partition_ends
+from clients.kafka import read_to_end
 from clients.settings import KafkaConnection
 from schemas.events import Event
 from schemas.serde import deserialize
@@ -96,24 +95,7 @@ def read_topic(
 ) -> list[E]:
     """Every event on the type's topic now: read up to the high watermarks, so it is exact."""
     topic = topic_for(event_cls.EVENT_TYPE, namespace)
-    reader = consumer(kafka, f"reader-{time.monotonic_ns()}")
-    try:
-        ends = {p: high for p, (low, high) in partition_ends(reader, topic).items() if high > low}
-        reader.assign([TopicPartition(topic, p, OFFSET_BEGINNING) for p in ends])
-        events: list[E] = []
-        deadline = time.monotonic() + timeout_s
-        while ends:
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"{topic}: not read to its end within {timeout_s}s")
-            message = reader.poll(0.5)
-            if message is None or message.error():
-                continue
-            events.append(deserialize(event_cls, message.value()))
-            if message.offset() >= ends.get(message.partition(), 0) - 1:
-                ends.pop(message.partition(), None)
-        return events
-    finally:
-        reader.close()
+    return [deserialize(event_cls, m.value()) for m in read_to_end(kafka, topic, timeout_s)]
 
 
 def execute(dsn: str, statement: LiteralString, params: Sequence[Any] = ()) -> None:

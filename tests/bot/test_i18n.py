@@ -83,6 +83,10 @@ def test_a_catalog_entry_that_is_not_text_is_refused(tmp_path: Path) -> None:
     path.write_text("a:\n  b: 3\n")
     with pytest.raises(CatalogError, match=r"a\.b is a int"):
         load_catalog(path)
+    # YAML 1.1 reads a bare `yes:` as the boolean true: a key the code could never name.
+    path.write_text("forget:\n  yes: Erase\n")
+    with pytest.raises(CatalogError, match="key True under forget. is not text"):
+        load_catalog(path)
 
 
 @pytest.mark.parametrize(

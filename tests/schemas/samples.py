@@ -9,6 +9,7 @@ from schemas.events import (
     AudioConverted,
     CreditEvent,
     Engines,
+    ErasureCompleted,
     Event,
     Feedback,
     LemmaCount,
@@ -19,6 +20,7 @@ from schemas.events import (
     Rejected,
     RequestThrottled,
     RubricScores,
+    StoreChecked,
     Transcript,
     UserEvent,
     WindowScores,
@@ -179,6 +181,23 @@ SAMPLES: dict[str, Event] = {
             window_s=60,
             retry_after_s=41.5,
             chat_id=123456789,
+        ),
+        ErasureCompleted(
+            event_id="erased-tg-900003",
+            occurred_at=AT,
+            user_id=USER,
+            request_event_id="tg-900003",
+            requested_at=AT,
+            chat_id=123456789,
+            language="ru",
+            complete=False,
+            stores=(
+                StoreChecked(store="flows", clean=True, seconds=1.2),
+                StoreChecked(store="learner_keys", clean=True, seconds=21.5),
+                StoreChecked(
+                    store="analytics", clean=False, seconds=600, remaining="answers: 2 rows"
+                ),
+            ),
         ),
     )
 }

@@ -9,10 +9,13 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from flows.analytics.rows import (
+    ERASURE,
+    Row,
     UnsupportedEvent,
     event_rows,
     milliseconds,
     question_row,
+    rows_unless_erased,
     seconds,
     version,
 )
@@ -55,8 +58,26 @@ def test_a_duplicate_event_gives_identical_rows(event_type: str) -> None:
 
 
 def test_events_no_table_holds_are_refused() -> None:
-    with pytest.raises(UnsupportedEvent, match="user_event"):
-        event_rows(SAMPLES["user_event"])
+    with pytest.raises(UnsupportedEvent, match="credit_event"):
+        event_rows(SAMPLES["credit_event"])
+
+
+def test_an_erasure_request_is_the_one_user_event_with_rows() -> None:
+    assert event_rows(SAMPLES["user_event"]) == []  # a language_set: nothing to analyse
+    erasure = SAMPLES["user_event"].model_copy(update={"kind": "erasure_requested"})
+    assert event_rows(erasure) == [Row(ERASURE, {"user_id": erasure.user_id})]
+
+
+def test_an_erased_learners_events_still_on_their_way_add_no_rows_until_they_come_back() -> None:
+    user = SAMPLES["user_event"]
+    asked = SAMPLES["question_asked"]
+    erased, rows = rows_unless_erased(False, user.model_copy(update={"kind": "erasure_requested"}))
+    assert (erased, rows) == (True, [Row(ERASURE, {"user_id": user.user_id})])
+    assert rows_unless_erased(True, asked) == (True, [])
+    assert rows_unless_erased(True, user) == (True, [])  # a language_set: still erased
+    back, _ = rows_unless_erased(True, user.model_copy(update={"kind": "registered"}))
+    assert not back
+    assert rows_unless_erased(False, asked) == (False, event_rows(asked))
 
 
 def test_times_are_whole_seconds_with_milliseconds_beside_them() -> None:

@@ -9,8 +9,16 @@ from typing import cast
 import pytest
 
 from flows.readmodels.connect_json import encode_struct
-from flows.readmodels.dataflow import row_record
-from flows.readmodels.project import LearnerView, RowChange, due_after, project
+from flows.readmodels.dataflow import change_record, row_record
+from flows.readmodels.project import (
+    LearnerView,
+    RowChange,
+    ShredKey,
+    due_after,
+    forgotten,
+    project,
+)
+from flows.readmodels.step import LOGIC
 from schemas.events import (
     CreditEvent,
     Event,
@@ -35,11 +43,15 @@ def _user(kind: str, at: datetime, language: str | None = None) -> UserEvent:
     )  # fmt: skip
 
 
-def _fold(events: list[Event]) -> tuple[LearnerView, list[RowChange]]:
-    view, changes = LearnerView(), []
+def _fold(
+    events: list[Event], view: LearnerView | None = None
+) -> tuple[LearnerView, list[RowChange]]:
+    """The view after `events`, and the row changes they made."""
+    view = view or LearnerView()
+    changes: list[RowChange] = []
     for event in events:
         view, emitted = project(view, event)
-        changes.extend(emitted)
+        changes.extend(c for c in emitted if isinstance(c, RowChange))
     return view, changes
 
 
@@ -99,8 +111,12 @@ def test_erasure_deletes_every_row_of_the_learner() -> None:
     )  # fmt: skip
     feedback = cast(Feedback, SAMPLES["feedback"]).model_copy(update={"user_id": "7"})
     view, _ = _fold([_user("registered", T0), asked, feedback])
-    view, changes = project(view, _user("erasure_requested", T0 + timedelta(days=1)))
-    assert view == LearnerView()
+    view, emitted = project(view, _user("erasure_requested", T0 + timedelta(days=1)))
+    assert view == LearnerView(erased=True)
+    # The rows go first; the key is shredded last, once nothing needs the view any more.
+    assert emitted[-1] == ShredKey("7")
+    changes = [c for c in emitted if isinstance(c, RowChange)]
+    assert len(changes) == len(emitted) - 1
     assert {(c.table, c.row) for c in changes if c.table not in ("rm_answered", "rm_scores")} == {
         ("rm_learners", None),
         ("rm_balances", None),
@@ -112,6 +128,29 @@ def test_erasure_deletes_every_row_of_the_learner() -> None:
     assert [c.key["question_id"] for c in changes if c.table == "rm_answered"] == [
         feedback.question_id
     ]
+
+
+def test_an_erased_learners_events_still_on_their_way_are_dropped_until_they_come_back() -> None:
+    asked = QuestionAsked(
+        event_id="q2", occurred_at=T0, user_id="7", question_id="job_interview-003",
+        category="job_interview", chat_id=70, asked_at=T0, repetition=False,
+    )  # fmt: skip
+    feedback = cast(Feedback, SAMPLES["feedback"]).model_copy(update={"user_id": "7"})
+    # A view sealed with a shredded key reads as an erased learner's.
+    assert LOGIC.forget() == forgotten() == LearnerView(erased=True)
+    view, changes = _fold([asked, feedback, _user("language_set", T0, "ru")], forgotten())
+    assert (view, changes) == (forgotten(), [])
+    view, changes = _fold([_user("registered", T0), asked], view)
+    assert not view.erased
+    assert [c.table for c in changes] == [
+        "rm_learners",
+        "rm_last_questions",
+    ]
+
+
+def test_shredding_a_key_is_a_tombstone_on_the_keys_topic() -> None:
+    record = change_record("ns-", ShredKey("7"))
+    assert (record.topic, record.key, record.value) == ("ns-learner-keys", b"7", None)
 
 
 def test_rows_are_connect_json_with_schema_and_tombstones_are_null() -> None:

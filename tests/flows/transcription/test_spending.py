@@ -6,7 +6,7 @@ from datetime import UTC, datetime
 
 from flows.common.dedupe import REMEMBERED
 from flows.transcription.spending import Spending, charge
-from schemas.events import CreditEvent
+from schemas.events import CreditEvent, UserEvent
 
 AT = datetime(2026, 11, 27, 12, 0, tzinfo=UTC)
 
@@ -39,3 +39,22 @@ def test_a_snapshot_from_before_credits_is_resumed_as_the_answers_seen() -> None
     assert Spending.resumed(ids) == Spending(seen=ids[-REMEMBERED:])
     assert Spending.resumed({"a1"}) == Spending(seen=("a1",))
     assert Spending.resumed(None) == Spending()
+
+
+def _account(kind: str) -> UserEvent:
+    return UserEvent(
+        event_id=f"u-{kind}", occurred_at=AT, user_id="7", kind=kind, chat_id=7, language="en"
+    )
+
+
+def test_an_erased_learner_is_not_transcribed_until_they_come_back() -> None:
+    state = Spending().credit(_top_up(2)).first_sight("a1")
+    assert state is not None
+    erased = state.account(_account("erasure_requested"))
+    # The account is closed: what was transcribed and the credits left are forgotten.
+    assert (erased.seen, erased.credits.balance, erased.may_pay) == ((), 0, False)
+    assert erased.first_sight("a2") is None  # still in flight when they asked: dropped
+    assert erased.account(_account("language_set")).first_sight("a2") is None
+    for kind in ("registered", "consent_given"):
+        back = erased.account(_account(kind))
+        assert back.first_sight("a2") is not None

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 
@@ -33,7 +32,7 @@ def fold(
     emitted: list[WordStats | None] = []
     for event in events:
         state, stats = absorb(state, event)
-        state = VocabularyState.from_json(json.loads(json.dumps(state.to_json())))
+        state = VocabularyState.from_json(state.to_json())
         emitted.append(stats)
     return state, emitted
 
