@@ -34,7 +34,7 @@ class ErasureSettings(FlowSettings):
     )
     erasure_check_every_s: float = Field(default=2.0, gt=0)
     erasure_flows: tuple[str, ...] = Field(
-        default=("readmodels", "analytics", "retention", "words"),
+        default=("readmodels", "analytics", "retention"),
         description="The flows with stores of their own, each of which must have handled "
         "the request before the stores are checked.",
     )

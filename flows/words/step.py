@@ -1,26 +1,20 @@
-"""The words flow's step: a learner's transcript in, the answer's WordStats out; erasure
-forgets the learner's vocabulary."""
+"""The words flow's step: a learner's transcript in, the answer's WordStats out."""
 
 from __future__ import annotations
 
 from flows.common.logic import Logic
 from flows.words.vocabulary import VocabularyState, absorb
-from schemas.events import Event, Transcript, UserEvent, WordStats
+from schemas.events import Event, Transcript, WordStats
 
-INPUTS: tuple[type[Event], ...] = (Transcript, UserEvent)
+INPUTS: tuple[type[Event], ...] = (Transcript,)
 OUTPUTS = (WordStats,)
 
 
 def step(state: VocabularyState, event: Event) -> tuple[VocabularyState, list[WordStats]]:
-    match event:
-        case UserEvent(kind="erasure_requested"):
-            return VocabularyState(), []
-        case UserEvent():
-            return state, []
-        case Transcript():
-            state, stats = absorb(state, event)
-            return state, [] if stats is None else [stats]
-    raise TypeError(f"the words flow does not read {type(event).__name__}")
+    if not isinstance(event, Transcript):
+        raise TypeError(f"the words flow does not read {type(event).__name__}")
+    state, stats = absorb(state, event)
+    return state, [] if stats is None else [stats]
 
 
 LOGIC: Logic[VocabularyState, WordStats] = Logic(INPUTS, OUTPUTS, VocabularyState, step)

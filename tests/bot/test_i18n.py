@@ -85,7 +85,7 @@ def test_a_catalog_entry_that_is_not_text_is_refused(tmp_path: Path) -> None:
         load_catalog(path)
     # YAML 1.1 reads a bare `yes:` as the boolean true: a key the code could never name.
     path.write_text("forget:\n  yes: Erase\n")
-    with pytest.raises(CatalogError, match="key True under forget. is not text"):
+    with pytest.raises(CatalogError, match=r"key True under forget\. is not text"):
         load_catalog(path)
 
 
