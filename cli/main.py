@@ -27,6 +27,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "stats": ("stats_cmd", "a learner's progress, as the bot's /stats shows it"),
     "forget": ("forget_cmd", "erase a learner from every topic and store (operators)"),
     "replay": ("replay_cmd", "recompute a flow's output from topic history"),
+    "rebuild": ("rebuild_cmd", "rebuild the read models from the topics (operators)"),
     "export": ("export_cmd", "write the ClickHouse analytics tables to Parquet or CSV files"),
     "bench": ("bench_cmd", "throughput and latency on the native stack"),
 }

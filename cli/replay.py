@@ -17,7 +17,7 @@ import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from confluent_kafka import Consumer, TopicPartition
 from confluent_kafka.admin import AdminClient
@@ -31,6 +31,9 @@ from schemas.events import CreditEvent, Event
 from schemas.serde import InvalidEvent
 from schemas.topics import TopicSpec, load_topics, topic_for
 from stack.topics import apply_topics
+
+S = TypeVar("S")
+Out = TypeVar("Out")
 
 
 class LiveTopic(ValueError):
@@ -55,54 +58,67 @@ class ReplayReport:
         return self.read / self.seconds if self.seconds else 0.0
 
 
-def _ranges(
-    reader: Consumer, topic: str, since: datetime | None
-) -> list[tuple[TopicPartition, int]]:
-    """(start, end) of every partition with records: from `since` (or the beginning) to
-    where it ends now, so the replay is bounded even while the live flows keep writing."""
-    ranges = []
-    for index, (low, high) in partition_ends(reader, topic).items():
-        start = low
-        if since is not None:
-            millis = int(since.timestamp() * 1000)
-            [found] = reader.offsets_for_times([TopicPartition(topic, index, millis)], timeout=10)
-            start = found.offset if found.offset >= 0 else high
-        if start < high:
-            ranges.append((TopicPartition(topic, index, start), high))
-    return ranges
+@dataclass(frozen=True)
+class Span:
+    """One partition's records to read: offsets [start, end)."""
+
+    topic: str
+    partition: int
+    start: int
+    end: int
+    event_cls: type[Event]
 
 
-def _history(
+def spans(
     kafka: KafkaConnection, topics: list[tuple[str, type[Event]]], since: datetime | None
-) -> Iterator[tuple[int, bytes | None, bytes, type[Event]]]:
-    """(timestamp, key, value, type) of each record, merged in timestamp order."""
+) -> list[Span]:
+    """Every partition of `topics` from `since` (or the beginning) to where it ends now, so
+    a read is bounded even while the live flows keep writing."""
     reader = consumer(kafka, f"replay-{time.monotonic_ns()}")
     try:
-        streams = []
+        found = []
         for topic, event_cls in topics:
-            for start, end in _ranges(reader, topic, since):
-                streams.append(_partition(reader, start, end, event_cls))
+            for index, (low, high) in partition_ends(reader, topic).items():
+                start = low
+                if since is not None:
+                    millis = int(since.timestamp() * 1000)
+                    [at] = reader.offsets_for_times([TopicPartition(topic, index, millis)], 10)
+                    start = at.offset if at.offset >= 0 else high
+                found.append(Span(topic, index, min(start, high), high, event_cls))
+        return found
+    finally:
+        reader.close()
+
+
+def history(
+    kafka: KafkaConnection, spans: list[Span]
+) -> Iterator[tuple[int, bytes | None, bytes, type[Event]]]:
+    """(timestamp, key, value, type) of each record of `spans`, merged in timestamp order
+    (each partition's own order kept)."""
+    reader = consumer(kafka, f"replay-{time.monotonic_ns()}")
+    try:
+        streams = [_partition(reader, span) for span in spans if span.start < span.end]
         yield from heapq.merge(*streams, key=lambda item: item[0])
     finally:
         reader.close()
 
 
 def _partition(
-    reader: Consumer, start: TopicPartition, end: int, event_cls: type[Event]
+    reader: Consumer, span: Span
 ) -> Iterator[tuple[int, bytes | None, bytes, type[Event]]]:
-    # One partition's records, in offset order, read up to `end` (exclusive).
-    reader.assign([start])
-    position = start.offset
+    reader.assign([TopicPartition(span.topic, span.partition, span.start)])
+    position = span.start
     records: list[tuple[int, bytes | None, bytes, type[Event]]] = []
-    while position < end:
+    while position < span.end:
         batch = reader.consume(1000, timeout=10)
         if not batch:
-            raise TimeoutError(f"{start.topic}[{start.partition}] stopped at {position} of {end}")
+            where = f"{span.topic}[{span.partition}]"
+            raise TimeoutError(f"{where} stopped at {position} of {span.end}")
         for message in batch:
-            if message.error() or message.offset() >= end:
+            if message.error() or message.offset() >= span.end:
                 continue
             position = message.offset() + 1
-            records.append((message.timestamp()[1], message.key(), message.value(), event_cls))
+            records.append((message.timestamp()[1], message.key(), message.value(), span.event_cls))
     reader.unassign()
     return iter(records)
 
@@ -134,6 +150,42 @@ def _ensure_topic(kafka: KafkaConnection, name: str, like: TopicSpec) -> None:
         apply_topics(client, [like.model_copy(update={"name": name})], lambda _: None)
 
 
+@dataclass
+class Tally:
+    read: int = 0
+    invalid: int = 0
+    erased: int = 0  # events of learners erased since, skipped (their key is gone)
+
+
+def folded(
+    records: list[tuple[int, bytes | None, bytes, type[Event]]],
+    flow: Logic[S, Out],
+    *,
+    keyring: Keyring,
+    states: dict[str, S],
+    tally: Tally,
+    progress: Callable[[int, int], None],
+) -> Iterator[list[Out]]:
+    """Each record opened and folded through `flow` into its learner's state in `states`:
+    what each event made the flow emit. Unreadable records and erased learners' are
+    counted in `tally` and skipped."""
+    for _, key, value, event_cls in records:
+        tally.read += 1
+        if tally.read % 1000 == 0:
+            progress(tally.read, len(records))
+        try:
+            event = read_event(event_cls, key, value, keyring)
+        except InvalidEvent:
+            tally.invalid += 1
+            continue
+        if event is None:
+            tally.erased += 1
+            continue
+        states[event.user_id], outputs = flow.fold(states.get(event.user_id), event)
+        yield outputs
+    progress(tally.read, len(records))
+
+
 def replay(
     name: str,
     flow: Logic[Any, Any],
@@ -151,23 +203,13 @@ def replay(
     [output_spec] = [s for s in load_topics() if s.event == output_cls.EVENT_TYPE]
     _ensure_topic(kafka, to_topic, output_spec)
     topics = [(topic_for(c.EVENT_TYPE, namespace), c) for c in flow.inputs]
-    history = list(_history(kafka, topics, since))
-    states: dict[str, Any] = {}
+    records = list(history(kafka, spans(kafka, topics, since)))
     writer = producer(kafka)
-    read = invalid = erased = written = 0
+    tally, written = Tally(), 0
     spent: dict[str, int] = {}
     with Keyring(kafka, namespace, live=False) as keyring:
-        for _, key, value, event_cls in history:
-            read += 1
-            try:
-                event = read_event(event_cls, key, value, keyring)
-            except InvalidEvent:
-                invalid += 1
-                continue
-            if event is None:
-                erased += 1
-                continue
-            states[event.user_id], outputs = flow.fold(states.get(event.user_id), event)
+        steps = folded(records, flow, keyring=keyring, states={}, tally=tally, progress=progress)
+        for outputs in steps:
             for output in outputs:
                 if isinstance(output, CreditEvent) and output.kind == "charge":
                     spent[output.reason] = spent.get(output.reason, 0) + output.amount
@@ -177,10 +219,9 @@ def replay(
                 writer.produce(to_topic, key=record.key, value=record.value)
                 writer.poll(0)
                 written += 1
-            if read % 1000 == 0:
-                progress(read, len(history))
-        progress(read, len(history))
     if writer.flush(60) > 0:
         raise RuntimeError(f"replay output to {to_topic} was not acknowledged")
     seconds = time.monotonic() - started
-    return ReplayReport(name, to_topic, read, invalid, erased, written, seconds, spent)
+    return ReplayReport(
+        name, to_topic, tally.read, tally.invalid, tally.erased, written, seconds, spent
+    )

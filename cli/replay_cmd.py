@@ -63,7 +63,7 @@ def parse_since(value: str) -> datetime | None:
     return moment if moment.tzinfo else moment.replace(tzinfo=UTC)
 
 
-def _bar(done: int, total: int) -> None:
+def progress_bar(done: int, total: int) -> None:
     width = 30
     filled = width * done // total if total else width
     print(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total}", end="", file=sys.stderr)
@@ -90,7 +90,7 @@ def _run(args: argparse.Namespace) -> int:
         try:
             report = replay(
                 args.flow, flow, kafka=settings.kafka, namespace=settings.topic_namespace,
-                since=since, to_topic=args.to_topic, progress=_bar,
+                since=since, to_topic=args.to_topic, progress=progress_bar,
             )  # fmt: skip
         except LiveTopic as refused:
             print(f"replay refused: {refused}", file=sys.stderr)

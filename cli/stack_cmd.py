@@ -1,4 +1,4 @@
-"""`speech-coach stack install | up | down | status | logs | restart`."""
+"""`speech-coach stack install | up | down | status | logs | restart | stop`."""
 
 from __future__ import annotations
 
@@ -43,6 +43,9 @@ def register(parser: argparse.ArgumentParser) -> None:
     restart = actions.add_parser("restart", help="restart one service and wait until healthy")
     restart.add_argument("service")
     restart.set_defaults(run=_restart)
+    stop = actions.add_parser("stop", help="stop one service (restart starts it again)")
+    stop.add_argument("service")
+    stop.set_defaults(run=_stop)
 
 
 def _say(line: str) -> None:
@@ -94,6 +97,16 @@ def _logs(args: argparse.Namespace) -> int:
     command = ["tail", "-n", str(args.lines), *(["-F"] if args.follow else []), str(log)]
     os.execvp("tail", command)  # noqa: S606 - replaces this process with tail, fixed arguments
     return 1  # not reached: execvp returns only by raising
+
+
+def _stop(args: argparse.Namespace) -> int:
+    try:
+        launcher.stop(StackSettings(), args.service)
+    except launcher.StackError as exc:
+        print(f"stop failed: {exc}", file=sys.stderr)
+        return 1
+    print(f"{args.service} stopped")
+    return 0
 
 
 def _restart(args: argparse.Namespace) -> int:

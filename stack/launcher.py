@@ -213,10 +213,13 @@ def down(settings: StackSettings, report: Report) -> None:
     report("supervisord stopped")
 
 
-def restart(settings: StackSettings, name: str, report: Report) -> float:
-    supervisor = Supervisor(settings)
+def stop(settings: StackSettings, name: str) -> None:
     _select(settings, [name])  # validates the name
-    supervisor.stop(name)
+    Supervisor(settings).stop(name)
+
+
+def restart(settings: StackSettings, name: str, report: Report) -> float:
+    stop(settings, name)
     return up(settings, report, [name])
 
 

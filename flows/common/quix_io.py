@@ -140,17 +140,21 @@ def fold(
     emit: Callable[[Out], Record | None],
     *,
     keyring: Keyring | None = None,
+    seed: Callable[[str], str | None] | None = None,
 ) -> Callable[[Event | Record, State[str, Any]], list[Record]]:
     """A stateful `apply` running a flow's step: each learner's state lives in the state
     store under `key` as JSON text (sealed with their key by `keyring`, so erasing the key
     forgets it), and what the step emits becomes records (`emit` may carry an output out
-    itself and return None); dead letters pass through."""
+    itself and return None); dead letters pass through. `seed` gives the state a learner
+    starts from when the store has none of theirs (a rebuild's, flows/readmodels/seed.py)."""
 
     def apply(item: Event | Record, state: State[str, Any]) -> list[Record]:
         if isinstance(item, Record):
             return [item]
         user = item.user_id
         stored = state.get(key)
+        if stored is None and seed is not None:
+            stored = seed(user)
         current = None if stored is None else _opened(stored, user, logic, from_json, keyring)
         current, outputs = logic.fold(current, item)
         text = to_json(current)

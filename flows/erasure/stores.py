@@ -23,6 +23,7 @@ from clients.objectstore import ObjectStore, learner_prefixes
 from clients.settings import ClickHouseConnection, KafkaConnection, PostgresConnection, S3Connection
 from flows.analytics.tables import client, erase_learner, learner_rows
 from flows.readmodels.project import TABLES
+from flows.readmodels.seed import seed_topic
 from schemas.events import UserEvent
 from schemas.topics import topic_for
 
@@ -86,11 +87,13 @@ class Stores:
         return self._held(keys_topic(self._namespace), user_id, lambda key: key.decode())
 
     def topic_rows(self, user_id: str) -> list[Held]:
-        return [
+        """Read-model rows of theirs, and their state as a rebuild seeded it."""
+        rows = [
             held
             for table in TABLES
             for held in self._held(self._namespace + table, user_id, _row_user)
         ]
+        return rows + self._held(seed_topic(self._namespace), user_id, lambda key: key.decode())
 
     def _held(self, topic: str, user_id: str, user_of: Callable[[bytes], str | None]) -> list[Held]:
         return [

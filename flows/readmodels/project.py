@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from flows.common.erasure import erased_after
 from flows.readmodels.connect_json import ColumnType
@@ -25,6 +25,7 @@ from schemas.events import (
     Feedback,
     Progress,
     QuestionAsked,
+    RubricScores,
     UserEvent,
     WordStats,
 )
@@ -127,13 +128,20 @@ class RowChange:
 
 
 @dataclass(frozen=True)
+class DropSeed:
+    """Erasure: the learner's state as a rebuild left it (flows/readmodels/seed.py) goes."""
+
+    user_id: str
+
+
+@dataclass(frozen=True)
 class ShredKey:
     """Erasure's last step: the learner's key is deleted, once their rows are."""
 
     user_id: str
 
 
-Change = RowChange | ShredKey
+Change = RowChange | DropSeed | ShredKey
 
 
 class Answered(BaseModel):
@@ -145,12 +153,26 @@ class Answered(BaseModel):
 
 
 class ScorePoint(BaseModel):
-    """One answer's point on the chart; the two halves arrive from two topics."""
+    """One answer's point on the chart; the two halves arrive from two topics (the answer's
+    time and scores with its feedback, the window's average with its progress)."""
 
     model_config = ConfigDict(frozen=True)
 
-    feedback: Feedback | None = None
+    answered_at: datetime | None = None
+    scores: RubricScores | None = None
     window_overall: float | None = None
+
+    @model_validator(mode="before")
+    @classmethod
+    def _from_whole_feedback(cls, data: Any) -> Any:
+        """A view stored before 2026-11-27 kept the whole feedback event of each point."""
+        if isinstance(data, dict) and "feedback" in data:
+            data = dict(data)
+            feedback = data.pop("feedback")
+            if isinstance(feedback, dict):
+                data["answered_at"] = feedback.get("answered_at") or feedback.get("occurred_at")
+                data["scores"] = feedback.get("scores")
+        return data
 
 
 class LearnerView(BaseModel):
@@ -190,7 +212,8 @@ def project(view: LearnerView, event: Event) -> tuple[LearnerView, list[Change]]
         raise TypeError(f"the read models do not read {type(event).__name__}")
     if isinstance(event, UserEvent):
         if event.kind == "erasure_requested":
-            return forgotten(), [*_erase(view, event.user_id), ShredKey(event.user_id)]
+            user = event.user_id
+            return forgotten(), [*_erase(view, user), DropSeed(user), ShredKey(user)]
         view = view.model_copy(update={"erased": erased_after(view.erased, event)})
     if view.erased:
         return view, []  # from before the erasure, still on its way
@@ -205,14 +228,15 @@ def _asked(view: LearnerView, event: QuestionAsked) -> tuple[LearnerView, list[R
 
 
 def _feedback(view: LearnerView, event: Feedback) -> tuple[LearnerView, list[RowChange]]:
-    view, chart = _point(view, event.answer_id, feedback=event)
+    answered_at = event.answered_at or event.occurred_at
+    view, chart = _point(view, event.user_id, event.answer_id, (answered_at, event.scores))
     # Free practice has no question to schedule.
     view, answered = _answered(view, event) if event.question_id else (view, [])
     return view, chart + answered
 
 
 def _progress_event(view: LearnerView, event: Progress) -> tuple[LearnerView, list[RowChange]]:
-    view, chart = _point(view, event.answer_id, window_overall=event.last_n.overall)
+    view, chart = _point(view, event.user_id, event.answer_id, window_overall=event.last_n.overall)
     if view.progress_at is not None and event.occurred_at < view.progress_at:
         return view, chart  # a late answer's window: the row keeps the newer one
     view = view.model_copy(update={"progress_at": event.occurred_at})
@@ -278,26 +302,28 @@ def _answered(view: LearnerView, event: Feedback) -> tuple[LearnerView, list[Row
 
 def _point(
     view: LearnerView,
+    user_id: str,
     answer_id: str,
-    feedback: Feedback | None = None,
+    graded: tuple[datetime, RubricScores] | None = None,
     window_overall: float | None = None,
 ) -> tuple[LearnerView, list[RowChange]]:
     before = view.points.get(answer_id, ScorePoint())
     point = ScorePoint(
-        feedback=feedback or before.feedback,
+        answered_at=graded[0] if graded else before.answered_at,
+        scores=graded[1] if graded else before.scores,
         window_overall=window_overall if window_overall is not None else before.window_overall,
     )
     points = {**view.points, answer_id: point}
     if len(points) > RECENT_POINTS:
         points = dict(list(points.items())[-RECENT_POINTS:])
     view = view.model_copy(update={"points": points})
-    if point.feedback is None:
+    if point.answered_at is None or point.scores is None:
         return view, []  # the row needs the answer's time, which the feedback brings
-    scores = point.feedback.scores
-    key = {"user_id": point.feedback.user_id, "answer_id": answer_id}
+    scores = point.scores
+    key = {"user_id": user_id, "answer_id": answer_id}
     row = {
         **key,
-        "answered_at": point.feedback.answered_at or point.feedback.occurred_at,
+        "answered_at": point.answered_at,
         "delivery": scores.delivery,
         "language_use": scores.language_use,
         "topic_development": scores.topic_development,

@@ -4,7 +4,15 @@ on erasure, the shredding of their key)."""
 from __future__ import annotations
 
 from flows.common.logic import Logic
-from flows.readmodels.project import Change, LearnerView, RowChange, ShredKey, forgotten, project
+from flows.readmodels.project import (
+    Change,
+    DropSeed,
+    LearnerView,
+    RowChange,
+    ShredKey,
+    forgotten,
+    project,
+)
 from schemas.events import (
     CreditEvent,
     Event,
@@ -23,6 +31,6 @@ INPUTS: tuple[type[Event], ...] = (
     Progress,
     WordStats,
 )
-OUTPUTS: tuple[type[Change], ...] = (RowChange, ShredKey)
+OUTPUTS: tuple[type[Change], ...] = (RowChange, DropSeed, ShredKey)
 
 LOGIC: Logic[LearnerView, Change] = Logic(INPUTS, OUTPUTS, LearnerView, project, forgotten)

@@ -11,6 +11,7 @@ import pytest
 from flows.readmodels.connect_json import encode_struct
 from flows.readmodels.dataflow import change_record, row_record
 from flows.readmodels.project import (
+    DropSeed,
     LearnerView,
     RowChange,
     ShredKey,
@@ -113,10 +114,11 @@ def test_erasure_deletes_every_row_of_the_learner() -> None:
     view, _ = _fold([_user("registered", T0), asked, feedback])
     view, emitted = project(view, _user("erasure_requested", T0 + timedelta(days=1)))
     assert view == LearnerView(erased=True)
-    # The rows go first; the key is shredded last, once nothing needs the view any more.
-    assert emitted[-1] == ShredKey("7")
+    # The rows go first, then a rebuild's seed; the key is shredded last, once nothing needs
+    # the view any more.
+    assert emitted[-2:] == [DropSeed("7"), ShredKey("7")]
     changes = [c for c in emitted if isinstance(c, RowChange)]
-    assert len(changes) == len(emitted) - 1
+    assert len(changes) == len(emitted) - 2
     assert {(c.table, c.row) for c in changes if c.table not in ("rm_answered", "rm_scores")} == {
         ("rm_learners", None),
         ("rm_balances", None),
@@ -148,9 +150,11 @@ def test_an_erased_learners_events_still_on_their_way_are_dropped_until_they_com
     ]
 
 
-def test_shredding_a_key_is_a_tombstone_on_the_keys_topic() -> None:
+def test_shredding_a_key_and_dropping_a_seed_are_tombstones_on_their_topics() -> None:
     record = change_record("ns-", ShredKey("7"))
     assert (record.topic, record.key, record.value) == ("ns-learner-keys", b"7", None)
+    record = change_record("ns-", DropSeed("7"))
+    assert (record.topic, record.key, record.value) == ("ns-readmodels-seed", b"7", None)
 
 
 def test_rows_are_connect_json_with_schema_and_tombstones_are_null() -> None:
@@ -231,3 +235,16 @@ def test_a_late_answers_window_does_not_replace_a_newer_one() -> None:
     _, changes = _fold([_progress("new", 3.0, T0 + timedelta(days=1)), _progress("old", 1.0, T0)])
     rows = [c.row for c in changes if c.table == "rm_progress"]
     assert [r["answer_id"] for r in rows if r] == ["new"]
+
+
+def test_a_view_stored_with_whole_feedback_events_reads_as_points() -> None:
+    feedback = cast(Feedback, SAMPLES["feedback"])
+    old_point = {"feedback": feedback.model_dump(mode="json"), "window_overall": 2.0}
+    stored = {"consent": True, "points": {feedback.answer_id: old_point}}
+    view = LearnerView.model_validate_json(json.dumps(stored))
+    point = view.points[feedback.answer_id]
+    assert point.answered_at == (feedback.answered_at or feedback.occurred_at)
+    assert point.scores == feedback.scores
+    assert point.window_overall == 2.0
+    # What it keeps per point now is a fraction of the whole event.
+    assert len(point.model_dump_json()) < len(json.dumps(old_point)) / 3
