@@ -110,7 +110,8 @@ def _partition(
     position = span.start
     records: list[tuple[int, bytes | None, bytes, type[Event]]] = []
     while position < span.end:
-        batch = reader.consume(1000, timeout=10)
+        # consume() waits for the whole count or the timeout: ask for no more than remain.
+        batch = reader.consume(min(1000, span.end - position), timeout=10)
         if not batch:
             where = f"{span.topic}[{span.partition}]"
             raise TimeoutError(f"{where} stopped at {position} of {span.end}")
