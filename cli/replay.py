@@ -59,7 +59,7 @@ def _ranges(
     return ranges
 
 
-def _history(
+def read_history(
     kafka: KafkaConnection, topics: list[tuple[str, type[Event]]], since: datetime | None
 ) -> Iterator[tuple[int, str, bytes, type[Event]]]:
     """(timestamp, topic, value, type) of each record, merged in timestamp order."""
@@ -82,7 +82,8 @@ def _partition(
     position = start.offset
     records: list[tuple[int, str, bytes, type[Event]]] = []
     while position < end:
-        batch = reader.consume(1000, timeout=10)
+        # consume() waits for the whole count or the timeout: ask for no more than remain.
+        batch = reader.consume(min(1000, end - position), timeout=10)
         if not batch:
             raise TimeoutError(f"{start.topic}[{start.partition}] stopped at {position} of {end}")
         for message in batch:
@@ -117,7 +118,7 @@ def replay(
     [output_spec] = [s for s in load_topics() if s.event == output_cls.EVENT_TYPE]
     _ensure_topic(kafka, to_topic, output_spec)
     topics = [(topic_for(c.EVENT_TYPE, namespace), c) for c in flow.inputs]
-    history = list(_history(kafka, topics, since))
+    history = list(read_history(kafka, topics, since))
     states: dict[str, Any] = {}
     writer = producer(kafka)
     read = invalid = written = 0
