@@ -28,6 +28,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "replay": ("replay_cmd", "recompute a flow's output from topic history"),
     "export": ("export_cmd", "write the ClickHouse analytics tables to Parquet or CSV files"),
     "bench": ("bench_cmd", "throughput and latency on the native stack"),
+    "faults": ("faults_cmd", "kill flows, broker and Connect mid-load; count every answer's rows"),
 }
 
 
