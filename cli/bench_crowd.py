@@ -15,20 +15,20 @@ import statistics
 import threading
 import time
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import AbstractContextManager, ExitStack, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
 from cli.practice import submit
-from clients.kafka import producer, reading_from_now
+from clients.kafka import DeliveryFailed, producer, reading_from_now
 from clients.keyring import Keyring, read_event
-from clients.objectstore import ObjectStore, wav_key
+from clients.objectstore import ObjectStore, StorageFailed, wav_key
 from clients.settings import KafkaConnection, S3Connection
 from flows.transcription.synth import decode_voice_note, encode_voice_note, synthesize
 from flows.transcription.wav import duration_s, read_samples
-from schemas.events import AudioConverted, Feedback, Rejected, Transcript
+from schemas.events import AnswerSubmitted, AudioConverted, Feedback, Rejected, Transcript
 from schemas.serde import serialize
 from schemas.topics import topic_for
 
@@ -93,17 +93,31 @@ def voice_notes(workdir: Path) -> list[Path]:
     return notes
 
 
-class _Outcomes:
-    """Watches feedback and rejections from now on; records when each answer's arrives."""
+class Outcomes:
+    """Watches feedback and rejections from now on; records when (by `clock`) each answer's
+    first outcome arrives, and whether it was a rejection."""
 
-    def __init__(self, kafka: KafkaConnection, namespace: str) -> None:
+    def __init__(
+        self, kafka: KafkaConnection, namespace: str, clock: Callable[[], float] = time.monotonic
+    ) -> None:
         self._types: dict[str, type[Feedback] | type[Rejected]] = {
             topic_for(Feedback.EVENT_TYPE, namespace): Feedback,
             topic_for(Rejected.EVENT_TYPE, namespace): Rejected,
         }
         self._keyring = Keyring(kafka, namespace)
         self._reader = reading_from_now(kafka, self._types)
+        self._clock = clock
         self.arrived: dict[str, tuple[float, bool]] = {}  # answer id → (when, rejected)
+
+    def poll(self, timeout_s: float) -> None:
+        """Takes in at most one outcome, waiting up to `timeout_s` for it."""
+        message = self._reader.poll(timeout_s)
+        if message is None or message.error():
+            return
+        topic, key, value = message.topic(), message.key(), message.value()
+        event = read_event(self._types[topic], key, value, self._keyring)
+        if event is not None and event.answer_id not in self.arrived:
+            self.arrived[event.answer_id] = (self._clock(), isinstance(event, Rejected))
 
     def until(
         self, answer_ids: Callable[[], set[str]], done: Callable[[], bool], limit: float
@@ -113,52 +127,67 @@ class _Outcomes:
             if time.monotonic() > deadline:
                 missing = len(answer_ids() - set(self.arrived))
                 raise TimeoutError(f"{missing} answers without feedback after {limit:.0f} s")
-            message = self._reader.poll(0.05)
-            if message is None or message.error():
-                continue
-            event = read_event(
-                self._types[message.topic()], message.key(), message.value(), self._keyring
-            )
-            if event is not None and event.answer_id not in self.arrived:
-                self.arrived[event.answer_id] = (time.monotonic(), isinstance(event, Rejected))
+            self.poll(0.05)
 
     def close(self) -> None:
         self._reader.close()
         self._keyring.close()
 
 
-def _submit_all(
-    notes: list[Path], schedule: list[tuple[float, str]], *, kafka: KafkaConnection,
-    s3: S3Connection, namespace: str, accepted: dict[str, float], done: threading.Event,
+@dataclass(frozen=True)
+class Planned:
+    """One answer to submit: when (seconds from the start), whose, and to which question."""
+
+    at_s: float
+    user_id: str
+    question_id: str | None = None
+
+
+def submit_planned(
+    notes: list[Path], plan: Sequence[Planned], *, kafka: KafkaConnection, s3: S3Connection,
+    namespace: str, accepted: Callable[[AnswerSubmitted], None],
+    refused: Callable[[Planned, Exception], None] | None = None,
 ) -> None:  # fmt: skip
-    """Submits note i % len(notes) for learner `schedule[i][1]` at `schedule[i][0]`."""
+    """Submits note i % len(notes) as `plan[i]` says, through `practice`'s path (which rides
+    out a broker restart). A submission `practice` gives up on goes to `refused` when given,
+    and is raised otherwise."""
     writer = producer(kafka)
     writer.list_topics(timeout=10)
-    try:
-        started = time.monotonic()
-        for index, (at, learner) in enumerate(schedule):
-            time.sleep(max(0.0, started + at - time.monotonic()))
+    started = time.monotonic()
+    for index, planned in enumerate(plan):
+        time.sleep(max(0.0, started + planned.at_s - time.monotonic()))
+        try:
             answer = submit(
                 notes[index % len(notes)], writer=writer, s3=s3, namespace=namespace,
-                user_id=learner, question_id=None, progress=lambda _: None,
+                user_id=planned.user_id, question_id=planned.question_id,
+                progress=lambda _: None,
             )  # fmt: skip
-            accepted[answer.answer_id] = time.monotonic()
-    finally:
-        done.set()
+        except (DeliveryFailed, StorageFailed) as exc:
+            if refused is None:
+                raise
+            refused(planned, exc)
+        else:
+            accepted(answer)
 
 
 def _run(
-    notes: list[Path], schedule: list[tuple[float, str]], *, kafka: KafkaConnection,
-    s3: S3Connection, namespace: str, limit_s: float,
+    notes: list[Path], plan: list[Planned], *, kafka: KafkaConnection, s3: S3Connection,
+    namespace: str, limit_s: float,
 ) -> tuple[dict[str, float], dict[str, tuple[float, bool]], float]:  # fmt: skip
-    outcomes = _Outcomes(kafka, namespace)
+    outcomes = Outcomes(kafka, namespace)
     accepted: dict[str, float] = {}
     done = threading.Event()
-    submitter = threading.Thread(
-        target=_submit_all, args=(notes, schedule),
-        kwargs={"kafka": kafka, "s3": s3, "namespace": namespace, "accepted": accepted,
-                "done": done},
-    )  # fmt: skip
+
+    def submitting() -> None:
+        try:
+            submit_planned(
+                notes, plan, kafka=kafka, s3=s3, namespace=namespace,
+                accepted=lambda answer: accepted.__setitem__(answer.answer_id, time.monotonic()),
+            )  # fmt: skip
+        finally:
+            done.set()
+
+    submitter = threading.Thread(target=submitting)
     started = time.monotonic()
     submitter.start()
     try:
@@ -174,9 +203,9 @@ def crowd(
     s3: S3Connection, namespace: str,
 ) -> CrowdResult:  # fmt: skip
     learner_ids = [f"crowd-{uuid.uuid4().hex[:6]}-{i}" for i in range(learners)]
-    schedule = [(i * over_s / answers, learner_ids[i % learners]) for i in range(answers)]
+    plan = [Planned(i * over_s / answers, learner_ids[i % learners]) for i in range(answers)]
     accepted, arrived, total = _run(
-        notes, schedule, kafka=kafka, s3=s3, namespace=namespace, limit_s=over_s + 600
+        notes, plan, kafka=kafka, s3=s3, namespace=namespace, limit_s=over_s + 600
     )
     latencies = tuple(arrived[a][0] - accepted[a] for a in accepted)
     rejected = sum(1 for a in accepted if arrived[a][1])

@@ -30,6 +30,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "rebuild": ("rebuild_cmd", "rebuild the read models from the topics (operators)"),
     "export": ("export_cmd", "write the ClickHouse analytics tables to Parquet or CSV files"),
     "bench": ("bench_cmd", "throughput and latency on the native stack"),
+    "faults": ("faults_cmd", "kill flows, broker and Connect mid-load; count every answer's rows"),
 }
 
 

@@ -8,6 +8,8 @@ of several types and dead letters.
 from __future__ import annotations
 
 import logging
+import os
+import threading
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -30,6 +32,9 @@ from schemas.topics import topic_for
 
 log = logging.getLogger(__name__)
 
+SESSION_TIMEOUT_MS = 10_000
+CLOSE_BOUND_S = 30.0
+
 
 class _RecordValue(Serializer):
     @override
@@ -51,11 +56,14 @@ def application(
 ) -> Application:
     """A Quix app of ours; a sink flow commits (and so writes its batches) every interval. A
     flow whose step may take longer than Kafka's 5 minutes between polls says so."""
-    consumer = (
-        {}
-        if max_poll_interval_s is None
-        else {"max.poll.interval.ms": int(max_poll_interval_s * 1000)}
-    )
+    consumer: dict[str, Any] = {
+        # A killed process's partitions wait this long for the group to notice (45 s by
+        # default); the client heartbeats from its own thread, so a busy step is no risk.
+        "session.timeout.ms": SESSION_TIMEOUT_MS,
+        "heartbeat.interval.ms": SESSION_TIMEOUT_MS // 3,
+    }
+    if max_poll_interval_s is not None:
+        consumer["max.poll.interval.ms"] = int(max_poll_interval_s * 1000)
     return Application(
         commit_interval=commit_interval_s,
         broker_address=settings.kafka.bootstrap_servers,
@@ -65,10 +73,34 @@ def application(
         producer_extra_config=dict(DELIVERY),
         consumer_extra_config=consumer,
         consumer_poll_timeout=settings.poll_timeout_s,
+        on_consumer_error=stop_within(CLOSE_BOUND_S),
         # Topics are declared in redpanda/; only Quix's own changelogs are created by it.
         auto_create_topics=True,
         loglevel="WARNING",
     )
+
+
+def stop_within(bound_s: float) -> Callable[[Exception, Any, logging.Logger], bool]:
+    """Quix's consumer-error callback: the error stops the flow as before (not suppressed),
+    and should stopping take longer than `bound_s` the process exits, so its supervisor
+    starts a fresh one. Closing the consumer hung for over ten minutes after a broker restart
+    (confluent-kafka's consume() "returned NULL without setting an exception"), the process
+    still RUNNING and the flow silently stopped (docs/faults.md)."""
+
+    def on_error(exc: Exception, _message: Any, logger: logging.Logger) -> bool:
+        logger.error("consumer error, the flow stops: %r", exc)
+        watchdog = threading.Timer(bound_s, _exit_stuck, args=(bound_s,))
+        watchdog.daemon = True
+        watchdog.start()
+        return False
+
+    return on_error
+
+
+def _exit_stuck(bound_s: float) -> None:
+    log.critical("the flow did not stop within %.0f s of a consumer error: exiting", bound_s)
+    logging.shutdown()
+    os._exit(1)
 
 
 def run_app(app: Application) -> None:
