@@ -14,6 +14,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import psycopg
+from clickhouse_driver.errors import ServerException
 from confluent_kafka import TopicPartition
 from psycopg import sql
 
@@ -26,6 +27,9 @@ from flows.readmodels.project import TABLES
 from flows.readmodels.seed import seed_topic
 from schemas.events import UserEvent
 from schemas.topics import topic_for
+
+# ClickHouse's error codes for a table or database that does not exist.
+UNKNOWN_TABLE, UNKNOWN_DATABASE = 60, 81
 
 
 @dataclass(frozen=True)
@@ -125,13 +129,21 @@ class Stores:
                 query = sql.SQL("SELECT count(*) FROM {} WHERE user_id = %s").format(
                     sql.Identifier(table)
                 )
-                row = connection.execute(query, (user_id,)).fetchone()
+                try:
+                    row = connection.execute(query, (user_id,)).fetchone()
+                except psycopg.errors.UndefinedTable:
+                    continue  # the sink has not created it yet: nothing of theirs in it
                 if row is not None and row[0]:
                     counted.append(f"{table}: {row[0]} rows")
         return counted
 
     def analytics_rows(self, user_id: str) -> list[str]:
-        rows = learner_rows(self._clickhouse, user_id)
+        try:
+            rows = learner_rows(self._clickhouse, user_id)
+        except ServerException as exc:
+            if exc.code not in (UNKNOWN_TABLE, UNKNOWN_DATABASE):
+                raise
+            return []  # the analytics flow has not created its tables: nothing of theirs there
         return [f"{table}: {count} rows" for table, count in rows.items() if count]
 
     def erase_analytics(self, user_id: str) -> None:
