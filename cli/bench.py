@@ -1,8 +1,9 @@
 """`speech-coach bench`: throughput and latency figures measured in one run on the native
 stack. Parts:
 
-- replay: each replayed flow over 100k events, beside a raw confluent-kafka
-  consume→produce passthrough and its own framework's identity flow on the same topic;
+- replay: each replayed flow over 100k events of 500 learners, sealed with the learners'
+  keys as in production, beside a raw confluent-kafka consume→produce passthrough and its
+  own framework's identity flow on the same topic;
 - latency: one learner's short (~5 s) and long (~45 s) answer, submit to feedback;
 - crowd: many learners at once, and drain rates at 1, 2, ... transcription workers
   (cli/bench_crowd.py).
@@ -39,6 +40,7 @@ from cli.bench_crowd import (
 )
 from cli.practice import submit_and_wait
 from clients.kafka import consumer, partition_ends, producer
+from clients.keyring import Keyring
 from clients.settings import KafkaConnection, S3Connection
 from flows.transcription.synth import encode_voice_note, synthesize
 from flows.transcription.wav import duration_s, read_samples
@@ -130,13 +132,20 @@ def _transcript(rng: random.Random, index: int) -> Transcript:
     )  # fmt: skip
 
 
-def _fill(kafka: KafkaConnection, topic: str, events: Iterator[Event]) -> int:
+def _fill(
+    kafka: KafkaConnection, topic: str, events: Iterator[Event], keyring: Keyring | None = None
+) -> int:
+    """Writes `events` to `topic`, their values sealed as the flows write them when
+    `keyring` is given (a creating one gives every learner a key, as transcription does)."""
     writer = producer(kafka, **{"linger.ms": 50, "batch.num.messages": 10000})
     count = 0
     for event in events:
+        value = serialize(event)
+        if keyring is not None:
+            value = keyring.seal(value, event.EVENT_TYPE, event.user_id)
         while True:
             try:
-                writer.produce(topic, key=event.key(), value=serialize(event))
+                writer.produce(topic, key=event.key(), value=value)
                 break
             except BufferError:
                 writer.poll(0.1)
@@ -299,33 +308,43 @@ class Bench:
         rng = random.Random(2026)  # noqa: S311 - benchmark data, not secrets
         makers = {Feedback: _feedback, Transcript: _transcript}
         rates = []
-        for flow, framework, source_cls, output_cls in REPLAYED:
-            source = topic_for(source_cls.EVENT_TYPE, self.namespace)
-            self.report(f"filling {source} with {events} events")
-            _fill(self.kafka, source, (makers[source_cls](rng, i) for i in range(events)))
-            copies = {kind: f"{source}-{kind}" for kind in ("passthrough", "identity")}
-            [spec] = [s for s in namespaced(self.namespace) if s.name == source]
-            apply_topics(
-                admin(self.settings),
-                [spec.model_copy(update={"name": t}) for t in copies.values()],
-                lambda _: None,
-            )
-            self.report(f"{flow}: raw confluent-kafka passthrough of {source}")
-            base = passthrough(self.kafka, source, copies["passthrough"], events)
-            self.report(f"{flow}: identity {framework} flow over {source}")
-            started = time.monotonic()
-            argv = ["cli.bench_identity", framework, source, copies["identity"]]
-            with _process(argv, self.env, self.workdir / f"identity-{flow}.log"):
-                identity = _watch(self.kafka, copies["identity"], events, started, 1800)
-            self.report(f"{flow}: the {flow} flow ({framework}) over {source}")
-            started = time.monotonic()
-            with self.flow(flow, {}):
+        # As in production every learner has a key (transcription creates it): the flows
+        # open sealed inputs and seal their outputs and state.
+        with Keyring(self.kafka, self.namespace, may_create=True) as keyring:
+            for flow, framework, source_cls, output_cls in REPLAYED:
+                source = topic_for(source_cls.EVENT_TYPE, self.namespace)
+                self.report(f"filling {source} with {events} sealed events")
+                made = (makers[source_cls](rng, i) for i in range(events))
+                _fill(self.kafka, source, made, keyring)
                 output = topic_for(output_cls.EVENT_TYPE, self.namespace)
-                measured = _watch(self.kafka, output, events, started, 1800)
-            rates.append(FlowRates(flow, framework, source, base, identity, measured))
+                rates.append(self._flow_rates(flow, framework, source, output, events))
         self.report("word statistics, lemma counting in-process")
         tokens = measure_throughput([_transcript(rng, i).text for i in range(20000)])
         return tuple(rates), tokens.tokens_per_s
+
+    def _flow_rates(
+        self, flow: str, framework: str, source: str, output: str, events: int
+    ) -> FlowRates:
+        """The passthrough, the identity flow and the flow, one after the other over `source`."""
+        copies = {kind: f"{source}-{kind}" for kind in ("passthrough", "identity")}
+        [spec] = [s for s in namespaced(self.namespace) if s.name == source]
+        apply_topics(
+            admin(self.settings),
+            [spec.model_copy(update={"name": t}) for t in copies.values()],
+            lambda _: None,
+        )
+        self.report(f"{flow}: raw confluent-kafka passthrough of {source}")
+        base = passthrough(self.kafka, source, copies["passthrough"], events)
+        self.report(f"{flow}: identity {framework} flow over {source}")
+        started = time.monotonic()
+        argv = ["cli.bench_identity", framework, source, copies["identity"]]
+        with _process(argv, self.env, self.workdir / f"identity-{flow}.log"):
+            identity = _watch(self.kafka, copies["identity"], events, started, 1800)
+        self.report(f"{flow}: the {flow} flow ({framework}) over {source}")
+        started = time.monotonic()
+        with self.flow(flow, {}):
+            measured = _watch(self.kafka, output, events, started, 1800)
+        return FlowRates(flow, framework, source, base, identity, measured)
 
     def latencies(self, runs: int) -> tuple[Latency, ...]:
         """One learner's answer, submit to feedback, at the stack's transcription scale."""

@@ -81,6 +81,11 @@ def send(producer: Producer, topic: str, event: Event, timeout_s: float = 15.0) 
 T = TypeVar("T")
 
 
+# A topic created a moment ago has no leader yet; librdkafka does not flag these retriable
+# when a watermark query meets them.
+_NO_LEADER_YET = frozenset({KafkaError.NOT_LEADER_FOR_PARTITION, KafkaError.LEADER_NOT_AVAILABLE})
+
+
 def retrying(call: Callable[[], T], timeout_s: float) -> T:
     """`call()`, again while the broker answers with a retriable error (a topic created a
     moment ago has no leader yet: NOT_LEADER_FOR_PARTITION), until `timeout_s` has passed."""
@@ -90,7 +95,9 @@ def retrying(call: Callable[[], T], timeout_s: float) -> T:
             return call()
         except KafkaException as exc:
             error = exc.args[0] if exc.args else None
-            retriable = isinstance(error, KafkaError) and error.retriable()
+            retriable = isinstance(error, KafkaError) and (
+                error.retriable() or error.code() in _NO_LEADER_YET
+            )
             if not retriable or time.monotonic() > deadline:
                 raise
         time.sleep(0.1)
