@@ -25,14 +25,14 @@ from clients.settings import KafkaConnection
 from clients.table import TableNotLoaded, TopicTable
 from schemas.events import Event
 from schemas.sealing import (
+    KEY_ID_BYTES,
+    MAGIC,
     SEALED_EVENT_TYPES,
+    LearnerKey,
     SealBroken,
     is_sealed,
-    key_id,
     new_key,
-    seal,
     sealed_with,
-    unseal,
 )
 from schemas.serde import ROOT, InvalidEvent, deserialize
 
@@ -42,6 +42,8 @@ TOPIC = "learner-keys"
 # Flow state is sealed as text: a prefix marks it, the context names it.
 STATE = "state"
 STATE_PREFIX = "sealed1:"
+# Base64 characters enough to hold a sealed value's magic and key id.
+_SEALED_HEAD = -(-(len(MAGIC) + KEY_ID_BYTES) // 3) * 4
 # How long a reader waits for a key written a moment ago before taking it as erased.
 CATCH_UP_S = 10.0
 LOAD_S = 60.0
@@ -71,14 +73,14 @@ class Keyring:
         self._topic = keys_topic(namespace)
         self._may_create = may_create
         self._live = live
-        self._keys: dict[str, bytes] = {}
+        self._keys: dict[str, LearnerKey] = {}
         self._misses: dict[str, float] = {}  # learner → when they were last found keyless
         self._lock = threading.Lock()
         self._table = TopicTable(kafka, self._topic, self._apply)
         self._table.wait_until_loaded(LOAD_S)
         self._writer = producer(kafka) if may_create else None
 
-    def key(self, user_id: str) -> bytes | None:
+    def key(self, user_id: str) -> LearnerKey | None:
         """The learner's key; None when they have none (erased, or nothing sealed yet)."""
         with self._lock:
             found = self._keys.get(user_id)
@@ -90,7 +92,7 @@ class Keyring:
         """Returns once every key written (or shredded) so far is known here."""
         self._table.catch_up(timeout_s)
 
-    def _caught_up(self, user_id: str) -> bytes | None:
+    def _caught_up(self, user_id: str) -> LearnerKey | None:
         if not self._live:
             with self._lock:
                 return self._keys.get(user_id)
@@ -107,7 +109,7 @@ class Keyring:
         if event_type not in SEALED_EVENT_TYPES:
             return value
         key = self._key_for_sealing(user_id)
-        return value if key is None else seal(value, key, user_id, event_type)
+        return value if key is None else key.seal(value, user_id, event_type)
 
     def seal_state(self, value: str, user_id: str) -> str:
         """A flow's state of the learner as its store keeps it: sealed when they have a key,
@@ -115,7 +117,7 @@ class Keyring:
         key = self._key_for_sealing(user_id)
         if key is None:
             return value
-        sealed = seal(value.encode(), key, user_id, STATE)
+        sealed = key.seal(value.encode(), user_id, STATE)
         return STATE_PREFIX + base64.b64encode(sealed).decode()
 
     def open_state(self, value: str, user_id: str) -> str | None:
@@ -125,7 +127,16 @@ class Keyring:
         opened = self.open(base64.b64decode(value[len(STATE_PREFIX) :]), STATE, user_id)
         return None if opened is None else opened.decode()
 
-    def _key_for_sealing(self, user_id: str) -> bytes | None:
+    def still_opens_state(self, value: str, user_id: str) -> bool:
+        """Whether a state stored as `value` is plain or sealed with the key the learner has
+        now, read from its head alone (it says nothing of whether the rest is intact)."""
+        if not value.startswith(STATE_PREFIX):
+            return True
+        head = base64.b64decode(value[len(STATE_PREFIX) : len(STATE_PREFIX) + _SEALED_HEAD])
+        key = self.key(user_id)
+        return key is not None and key.id == sealed_with(head)
+
+    def _key_for_sealing(self, user_id: str) -> LearnerKey | None:
         with self._lock:
             found = self._keys.get(user_id)
             missed = self._misses.get(user_id)
@@ -147,11 +158,11 @@ class Keyring:
         if not is_sealed(value):
             return value
         key = self.key(user_id)
-        if key is not None and key_id(key) != sealed_with(value):
+        if key is not None and key.id != sealed_with(value):
             key = self._caught_up(user_id)  # the key known here may be one since replaced
-        if key is None or key_id(key) != sealed_with(value):
+        if key is None or key.id != sealed_with(value):
             return None
-        return unseal(value, key, user_id, event_type)
+        return key.unseal(value, user_id, event_type)
 
     def shred(self, user_id: str) -> None:
         """Deletes the learner's key: everything sealed with it becomes unreadable."""
@@ -159,13 +170,13 @@ class Keyring:
         with self._lock:
             self._keys.pop(user_id, None)
 
-    def _create(self, user_id: str) -> bytes:
+    def _create(self, user_id: str) -> LearnerKey:
         key = new_key()
         created = datetime.now(UTC).isoformat()
         record = {"user_id": user_id, "key": base64.b64encode(key).decode(), "created_at": created}
         self._write(user_id, json.dumps(record).encode())
         with self._lock:
-            self._keys.setdefault(user_id, key)
+            self._keys.setdefault(user_id, LearnerKey(key))
             return self._keys[user_id]
 
     def _write(self, user_id: str, value: bytes | None) -> None:
@@ -187,7 +198,7 @@ class Keyring:
                 self._keys.pop(user_id, None)
                 return
             try:
-                self._keys[user_id] = base64.b64decode(json.loads(value)["key"])
+                self._keys[user_id] = LearnerKey(base64.b64decode(json.loads(value)["key"]))
             except (ValueError, KeyError, TypeError):
                 log.warning("%s@%s: not a key record, skipped", self._topic, message.offset())
 

@@ -26,6 +26,7 @@ from flows.common.heap import settle_heap
 from flows.common.logic import Logic
 from flows.common.records import Record, dead_letter
 from flows.common.settings import FlowSettings
+from flows.common.state_cache import StateCache
 from schemas.events import Event
 from schemas.serde import InvalidEvent
 from schemas.topics import topic_for
@@ -178,7 +179,10 @@ def fold(
     store under `key` as JSON text (sealed with their key by `keyring`, so erasing the key
     forgets it), and what the step emits becomes records (`emit` may carry an output out
     itself and return None); dead letters pass through. `seed` gives the state a learner
-    starts from when the store has none of theirs (a rebuild's, flows/readmodels/seed.py)."""
+    starts from when the store has none of theirs (a rebuild's, flows/readmodels/seed.py).
+    The states this process wrote are kept parsed while the store holds them
+    (flows/common/state_cache.py)."""
+    written: StateCache[S] = StateCache(keyring)
 
     def apply(item: Event | Record, state: State[str, Any]) -> list[Record]:
         if isinstance(item, Record):
@@ -187,10 +191,16 @@ def fold(
         stored = state.get(key)
         if stored is None and seed is not None:
             stored = seed(user)
-        current = None if stored is None else _opened(stored, user, logic, from_json, keyring)
+        current = None
+        if stored is not None:
+            current = written.get(user, stored)
+            if current is None:
+                current = _opened(stored, user, logic, from_json, keyring)
         current, outputs = logic.fold(current, item)
         text = to_json(current)
-        state.set(key, text if keyring is None else keyring.seal_state(text, user))
+        stored = text if keyring is None else keyring.seal_state(text, user)
+        state.set(key, stored)
+        written.put(user, stored, current)
         return [record for output in outputs if (record := emit(output)) is not None]
 
     return apply

@@ -47,7 +47,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, NamedTuple, Self
 
-from schemas.events import Feedback, Progress, RubricScores, WindowScores
+from schemas.events import Feedback, Progress
 from schemas.events.progress import Dimension
 
 DIMENSIONS: tuple[Dimension, ...] = ("delivery", "language_use", "topic_development")
@@ -145,6 +145,8 @@ def _progress(user_id: str, earlier: Sequence[ScoredAnswer], window_size: int) -
     week = earlier[_first_at_or_after(earlier, answer.at - RECENT) :]
     means = _means(last_n)
     known_times = [k.time_to_answer_s for k in last_n if k.time_to_answer_s is not None]
+    dimensions = means[: len(DIMENSIONS)]
+    # Nested parts as plain dicts: Progress validates them once, as it would models.
     return Progress(
         event_id=f"progress-{answer.answer_id}",
         occurred_at=answer.at,
@@ -152,25 +154,23 @@ def _progress(user_id: str, earlier: Sequence[ScoredAnswer], window_size: int) -
         answer_id=answer.answer_id,
         window_size=window_size,
         answers_in_window=len(last_n),
-        last_n=RubricScores(**means),
-        last_7_days=WindowScores(**_means(week), count=len(week)),
+        last_n=dict(zip(SCORE_FIELDS, means, strict=True)),
+        last_7_days={**dict(zip(SCORE_FIELDS, _means(week), strict=True)), "count": len(week)},
         trend=_rounded(_slope([k.scores[3] for k in last_n])),
-        # max/min return the first of equals: DIMENSIONS order breaks ties.
-        strongest=max(DIMENSIONS, key=means.__getitem__),
-        weakest=min(DIMENSIONS, key=means.__getitem__),
+        # index() finds the first of equals: DIMENSIONS order breaks ties.
+        strongest=DIMENSIONS[dimensions.index(max(dimensions))],
+        weakest=DIMENSIONS[dimensions.index(min(dimensions))],
         time_to_answer_median_s=_rounded(_median(known_times)) if known_times else None,
     )
 
 
-def _means(answers: Sequence[ScoredAnswer]) -> dict[str, float]:
-    """Rounded mean of each rubric score, by RubricScores field name."""
+def _means(answers: Sequence[ScoredAnswer]) -> tuple[float, ...]:
+    """Rounded mean of each rubric score, in SCORE_FIELDS order."""
     count = len(answers)
-    return {
-        field: _rounded(math.fsum(column) / count)
-        for field, column in zip(
-            SCORE_FIELDS, zip(*(a.scores for a in answers), strict=True), strict=True
-        )
-    }
+    return tuple(
+        _rounded(math.fsum(column) / count)
+        for column in zip(*[a.scores for a in answers], strict=True)
+    )
 
 
 def _slope(values: Sequence[float]) -> float:

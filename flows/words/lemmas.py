@@ -57,11 +57,13 @@ _WORD = re.compile(r"[^\W\d_]+(?:['-][^\W\d_]+)*")
 
 def lemma_counts(text: str) -> dict[str, int]:
     """How often each lemma occurs in `text`, by the rules of the module docstring."""
-    text = NON_SPEECH.sub(" ", text).translate(_UNIFY).lower()
-    counts: Counter[str] = Counter()
-    for chunk in text.split():
-        counts.update(_chunk_lemmas(chunk))
-    return dict(counts)
+    text = NON_SPEECH.sub(" ", text)
+    if not text.isascii():  # the variants unified are not ASCII; most answers are
+        text = text.translate(_UNIFY)
+    # One count over every lemma: a Counter counts a list in C, one update at a time not.
+    return dict(
+        Counter([lemma for chunk in text.lower().split() for lemma in _chunk_lemmas(chunk)])
+    )
 
 
 @lru_cache(maxsize=1 << 17)  # bounded: a few MB however much text goes by
