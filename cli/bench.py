@@ -103,7 +103,7 @@ class FlowRates:
         return self.flow_rate.per_s / self.identity.per_s
 
 
-def _feedback(rng: random.Random, index: int) -> Feedback:
+def make_feedback(rng: random.Random, index: int) -> Feedback:
     at = datetime(2026, 1, 1, tzinfo=UTC) + timedelta(minutes=index)
     answer = f"bench-{index}"
 
@@ -122,7 +122,7 @@ def _feedback(rng: random.Random, index: int) -> Feedback:
     )  # fmt: skip
 
 
-def _transcript(rng: random.Random, index: int) -> Transcript:
+def make_transcript(rng: random.Random, index: int) -> Transcript:
     at = datetime(2026, 1, 1, tzinfo=UTC) + timedelta(minutes=index)
     text = " ".join(rng.choice(WORDS) for _ in range(25)).capitalize() + "."
     return Transcript(
@@ -305,7 +305,7 @@ class Bench:
     def replay_rates(self, events: int) -> tuple[tuple[FlowRates, ...], float]:
         """Each replayed flow beside the passthrough and its framework's identity flow."""
         rng = random.Random(2026)  # noqa: S311 - benchmark data, not secrets
-        makers = {Feedback: _feedback, Transcript: _transcript}
+        makers = {Feedback: make_feedback, Transcript: make_transcript}
         rates = []
         # As in production every learner has a key (transcription creates it): the flows
         # open sealed inputs and seal their outputs and state.
@@ -318,7 +318,7 @@ class Bench:
                 output = topic_for(output_cls.EVENT_TYPE, self.namespace)
                 rates.append(self._flow_rates(flow, framework, source, output, events))
         self.report("word statistics, lemma counting in-process")
-        tokens = measure_throughput([_transcript(rng, i).text for i in range(20000)])
+        tokens = measure_throughput([make_transcript(rng, i).text for i in range(20000)])
         return tuple(rates), tokens.tokens_per_s
 
     def _flow_rates(

@@ -49,6 +49,10 @@ def service(settings: StackSettings) -> Service:
                 "offset.storage.replication.factor": "1",
                 "status.storage.replication.factor": "1",
                 "offset.flush.interval.ms": "1000",
+                # A restarted worker's sink consumer rejoins with a new member id: the group
+                # waits out the dead one's session before the sink reads again (45 s by default).
+                "consumer.session.timeout.ms": "10000",
+                "consumer.heartbeat.interval.ms": "3000",
                 "plugin.path": str(settings.plugins_dir),
                 # Debezium ships ServiceLoader manifests; skipping reflection scanning saves
                 # seconds of every start.
