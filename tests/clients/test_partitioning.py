@@ -23,7 +23,7 @@ from bytewax.testing import TestingSource, run_main
 from confluent_kafka import TopicPartition
 
 from bot.sink import EventSink
-from cli.bench import _feedback, _fill
+from cli.bench import _fill, make_feedback
 from cli.replay import replay
 from clients.kafka import consumer, partition_ends, producer, send
 from clients.settings import KafkaConnection
@@ -201,7 +201,7 @@ def test_every_producer_path_puts_a_learner_on_one_partition(
 
     def with_bench(topic: str) -> None:
         events = [
-            _feedback(rng, i).model_copy(
+            make_feedback(rng, i).model_copy(
                 update={
                     "user_id": key,
                     "answer_id": f"a-{i}",
