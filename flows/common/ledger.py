@@ -12,10 +12,14 @@ ledger.
 
 from __future__ import annotations
 
+from datetime import datetime
+
 from pydantic import BaseModel, ConfigDict
 
 from schemas.events import CreditEvent
 
+# Each request to a paid engine costs the learner one credit (seed roadmap).
+CREDITS_PER_REQUEST = 1
 # Ledger entries remembered per learner to ignore a redelivered one: far more than any
 # redelivery reaches back.
 REMEMBERED_IDS = 500
@@ -52,3 +56,16 @@ class Ledger(BaseModel):
             credit_ids=(*self.credit_ids, event.event_id)[-REMEMBERED_IDS:],
             unsettled=tuple(u for u in self.unsettled if u != event.event_id),
         )
+
+
+def charge(event_id: str, user_id: str, answer_id: str, reason: str, at: datetime) -> CreditEvent:
+    """The ledger entry for one paid request about an answer."""
+    return CreditEvent(
+        event_id=event_id,
+        occurred_at=at,
+        user_id=user_id,
+        kind="charge",
+        amount=CREDITS_PER_REQUEST,
+        reason=reason,
+        answer_id=answer_id,
+    )

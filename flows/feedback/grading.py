@@ -6,8 +6,8 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime
 
+from flows.common.ledger import CREDITS_PER_REQUEST, charge
 from flows.feedback.engines.base import (
     EngineUnavailable,
     FeedbackEngine,
@@ -20,8 +20,6 @@ from schemas.events import CreditEvent, Engines, Feedback
 
 log = logging.getLogger(__name__)
 
-# Each request to a paid engine costs the learner one credit (seed roadmap).
-CREDITS_PER_REQUEST = 1
 # Overall scores this far apart (0-4 scale) are logged; both are on the event anyway.
 LARGE_DISAGREEMENT = 1.0
 
@@ -73,14 +71,16 @@ def grade(
                 fallback = exc.reason
             else:
                 engine = graders.paid
-                charge = _charge(
+                answer_id = submitted.answer_id
+                paid = charge(
+                    f"charge-{answer_id}",
                     submitted.user_id,
-                    submitted.answer_id,
-                    engine.name,
+                    answer_id,
+                    f"graded by {engine.name}",
                     ready.transcript.occurred_at,
                 )
-                state = state.model_copy(update={"credits": state.credits.spend(charge.event_id)})
-                charges.append(charge)
+                state = state.model_copy(update={"credits": state.credits.spend(paid.event_id)})
+                charges.append(paid)
     if result is None:
         result = graders.local.grade(answer)
     else:
@@ -112,15 +112,3 @@ def grade(
         chat_id=submitted.chat_id,
     )
     return state, [feedback, *charges]
-
-
-def _charge(user_id: str, answer_id: str, engine: str, occurred_at: datetime) -> CreditEvent:
-    return CreditEvent(
-        event_id=f"charge-{answer_id}",
-        occurred_at=occurred_at,
-        user_id=user_id,
-        kind="charge",
-        amount=CREDITS_PER_REQUEST,
-        reason=f"graded by {engine}",
-        answer_id=answer_id,
-    )

@@ -17,12 +17,11 @@ from dataclasses import dataclass, field, replace
 from datetime import datetime
 from typing import Any
 
+from flows.common import ledger
 from flows.common.dedupe import REMEMBERED
 from flows.common.erasure import erased_after
-from flows.common.ledger import Ledger
+from flows.common.ledger import CREDITS_PER_REQUEST, Ledger
 from schemas.events import CreditEvent, UserEvent
-
-CREDITS_PER_REQUEST = 1
 
 
 @dataclass(frozen=True)
@@ -65,12 +64,6 @@ class Spending:
 
 
 def charge(user_id: str, answer_id: str, engine: str, at: datetime) -> CreditEvent:
-    return CreditEvent(
-        event_id=f"charge-stt-{answer_id}",
-        occurred_at=at,
-        user_id=user_id,
-        kind="charge",
-        amount=CREDITS_PER_REQUEST,
-        reason=f"transcribed by {engine}",
-        answer_id=answer_id,
+    return ledger.charge(
+        f"charge-stt-{answer_id}", user_id, answer_id, f"transcribed by {engine}", at
     )

@@ -17,12 +17,12 @@ import pytest
 
 from bot.settings import BotSettings
 from clients.kafka import DeliveryFailed
-from flows.feedback.join import LearnerState, ReadyAnswer, absorb
 from schemas.events import AnswerSubmitted, AudioConverted, Event, QuestionAsked, Transcript
 from tests.bot import telegram_updates as updates
 from tests.bot.harness import execute, post_update, read_topic, run, serving
 from tests.bot.questions import MemoryCatalog, Question
 from tests.fakes.telegram_api import FakeTelegram
+from tests.flows.feedback.joining import joined
 
 pytestmark = pytest.mark.stack
 
@@ -65,15 +65,6 @@ def _converted_and_transcribed(answer: AnswerSubmitted) -> list[Event]:
     ]  # fmt: skip
 
 
-def _joined(events: list[Event]) -> ReadyAnswer:
-    state, ready = LearnerState(), None
-    for event in events:
-        state, done = absorb(state, event)
-        ready = done or ready
-    assert ready is not None
-    return ready
-
-
 def test_asked_at_is_the_sent_questions_telegram_date_and_time_to_answer_uses_it(
     settings: BotSettings, telegram: FakeTelegram, readmodels_dsn: str
 ) -> None:
@@ -104,7 +95,7 @@ def test_asked_at_is_the_sent_questions_telegram_date_and_time_to_answer_uses_it
     assert answer.question_id == "workplace-001"
 
     # Speech began 40 - 12.48 + 1.5 s after the question's date, on Telegram's clock.
-    ready = _joined([asked, answer, *_converted_and_transcribed(answer)])
+    ready = joined([asked, answer, *_converted_and_transcribed(answer)])
     assert ready.time_to_answer_s == pytest.approx(29.02)
 
 

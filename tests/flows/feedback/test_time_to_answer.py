@@ -10,8 +10,9 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from flows.feedback.join import LearnerState, ReadyAnswer, absorb, speech_started_at, time_to_answer
+from flows.feedback.join import speech_started_at, time_to_answer
 from schemas.events import AnswerSubmitted, AudioConverted, Event, QuestionAsked, Transcript
+from tests.flows.feedback.joining import joined
 
 T0 = datetime(2026, 3, 2, 9, 30, tzinfo=UTC)
 USER = "7"
@@ -62,19 +63,10 @@ def _answer(
     ]  # fmt: skip
 
 
-def _joined(events: list[Event]) -> ReadyAnswer:
-    state, ready = LearnerState(), None
-    for event in events:
-        state, done = absorb(state, event)
-        ready = done or ready
-    assert ready is not None
-    return ready
-
-
 def test_a_voice_note_with_leading_silence_is_timed_to_the_start_of_speech() -> None:
     # Sent 45 s after the question, 12.4 s long, silent for its first 3.1 s: the learner
     # started recording 32.6 s after the question and speaking 3.1 s later.
-    ready = _joined([_asked(0), *_answer(45, duration_s=12.4, leading_silence_s=3.1)])
+    ready = joined([_asked(0), *_answer(45, duration_s=12.4, leading_silence_s=3.1)])
     assert ready.time_to_answer_s == pytest.approx(35.7)
 
 
@@ -86,31 +78,31 @@ def test_the_decoded_duration_counts_not_the_declared_whole_seconds() -> None:
 
 
 def test_without_a_measured_leading_silence_it_is_unknown() -> None:
-    ready = _joined([_asked(0), *_answer(45, duration_s=12.4, leading_silence_s=None)])
+    ready = joined([_asked(0), *_answer(45, duration_s=12.4, leading_silence_s=None)])
     assert ready.time_to_answer_s is None
 
 
 def test_free_practice_and_a_question_never_asked_are_unknown() -> None:
     free = _answer(45, duration_s=10, leading_silence_s=1, question_id=None)
-    assert _joined([_asked(0), *free]).time_to_answer_s is None
+    assert joined([_asked(0), *free]).time_to_answer_s is None
     other = _answer(45, duration_s=10, leading_silence_s=1)
-    assert _joined([_asked(0, "independent-005"), *other]).time_to_answer_s is None
+    assert joined([_asked(0, "independent-005"), *other]).time_to_answer_s is None
 
 
 def test_speech_within_a_second_before_the_question_is_an_immediate_start() -> None:
     # Speech "began" 0.6 s before the question's date: both dates are whole seconds,
     # truncated, so this is an immediate answer, not a negative time.
-    ready = _joined([_asked(10), *_answer(19.4, duration_s=10.0, leading_silence_s=0.0)])
+    ready = joined([_asked(10), *_answer(19.4, duration_s=10.0, leading_silence_s=0.0)])
     assert ready.time_to_answer_s == 0.0
 
 
 def test_speech_starting_a_second_or_more_before_a_delivery_answers_an_earlier_one() -> None:
     # Asked at 0 and again at 60; speech began at 58.5, before the second delivery arrived.
     events = [_asked(0), _asked(60), *_answer(70, duration_s=12.0, leading_silence_s=0.5)]
-    assert _joined(events).time_to_answer_s == pytest.approx(58.5)
+    assert joined(events).time_to_answer_s == pytest.approx(58.5)
     # With no earlier delivery the answer did not answer this question's delivery: unknown.
     alone = [_asked(60), *_answer(70, duration_s=12.0, leading_silence_s=0.5)]
-    assert _joined(alone).time_to_answer_s is None
+    assert joined(alone).time_to_answer_s is None
 
 
 def test_a_later_delivery_does_not_count_and_a_late_answer_keeps_its_whole_wait() -> None:
@@ -121,7 +113,7 @@ def test_a_later_delivery_does_not_count_and_a_late_answer_keeps_its_whole_wait(
         *_answer(20, duration_s=15.0, leading_silence_s=1.0),
         _asked(25),
     ]
-    assert _joined(events).time_to_answer_s == pytest.approx(day + 6.0)
+    assert joined(events).time_to_answer_s == pytest.approx(day + 6.0)
 
 
 @given(
