@@ -6,6 +6,7 @@ import base64
 import logging
 import subprocess
 import uuid
+from collections.abc import Callable
 
 from confluent_kafka import KafkaException
 from confluent_kafka.admin import AdminClient
@@ -22,6 +23,18 @@ _quiet.propagate = False
 
 def admin(settings: StackSettings) -> AdminClient:
     return AdminClient({"bootstrap.servers": settings.bootstrap_servers, "logger": _quiet})
+
+
+def cluster_id(random_bytes: Callable[[], bytes] = lambda: uuid.uuid4().bytes) -> str:
+    """A cluster id as Kafka's own Uuid.randomUuid makes it.
+
+    One in 64 base64 ids starts with "-", which the storage tool's argument parser reads as
+    an option; Kafka draws again in that case, and so do we.
+    """
+    while True:
+        text = base64.urlsafe_b64encode(random_bytes()).decode().rstrip("=")
+        if not text.startswith("-"):
+            return text
 
 
 def service(settings: StackSettings) -> Service:
@@ -63,14 +76,13 @@ def service(settings: StackSettings) -> Service:
         )
         if (data / "meta.properties").exists():
             return
-        cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
         command = java_command(
             settings,
             "256m",
             "kafka.tools.StorageTool",
             "format",
             "--cluster-id",
-            cluster_id,
+            cluster_id(),
             "--config",
             str(config),
         )
