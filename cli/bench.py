@@ -2,8 +2,10 @@
 stack. Parts:
 
 - replay: each replayed flow over 100k events of 500 learners, sealed with the learners'
-  keys as in production, beside a raw confluent-kafka consume→produce passthrough and its
-  own framework's identity flow on the same topic;
+  keys as in production, beside a raw confluent-kafka consume→produce passthrough and two
+  flows of its own framework on the same topic: one copying the bytes (identity) and one
+  doing the per-event work every flow must do, opening, validating, rebuilding, serializing
+  and sealing each event (contract; cli/bench_identity.py);
 - latency: one learner's short (~5 s) and long (~45 s) answer, submit to feedback;
 - crowd: many learners at once, and drain rates at 1, 2, ... transcription workers
   (cli/bench_crowd.py).
@@ -30,6 +32,8 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from confluent_kafka import TIMESTAMP_LOG_APPEND_TIME, Consumer, TopicPartition
+
 from cli.bench_crowd import (
     CrowdResult,
     ScaleResult,
@@ -38,6 +42,7 @@ from cli.bench_crowd import (
     transcription_burst,
     voice_notes,
 )
+from cli.bench_identity import KINDS
 from cli.practice import submit_and_wait
 from clients.kafka import consumer, partition_ends, producer
 from clients.keyring import Keyring
@@ -85,13 +90,14 @@ class Throughput:
 @dataclass(frozen=True)
 class FlowRates:
     """One flow replaying its input topic, beside the raw passthrough and its framework's
-    identity flow over the same topic, measured in the same run."""
+    identity and contract flows over the same topic, measured in the same run."""
 
     flow: str
     framework: str
     topic: str
     passthrough: Throughput
     identity: Throughput
+    contract: Throughput
     flow_rate: Throughput
 
     @property
@@ -101,6 +107,10 @@ class FlowRates:
     @property
     def to_identity(self) -> float:
         return self.flow_rate.per_s / self.identity.per_s
+
+    @property
+    def to_contract(self) -> float:
+        return self.flow_rate.per_s / self.contract.per_s
 
 
 def make_feedback(rng: random.Random, index: int) -> Feedback:
@@ -132,7 +142,7 @@ def make_transcript(rng: random.Random, index: int) -> Transcript:
     )  # fmt: skip
 
 
-def _fill(
+def fill(
     kafka: KafkaConnection, topic: str, events: Iterator[Event], keyring: Keyring | None = None
 ) -> int:
     """Writes `events` to `topic`, their values sealed as the flows write them when
@@ -156,49 +166,83 @@ def _fill(
     return count
 
 
+# The bench's output topics take the broker's append time as each record's timestamp, so a
+# rate runs from the first record appended to the last, to the millisecond, whichever client
+# wrote them (Quix passes its input's timestamps on). Polling for the end instead was off
+# by up to a poll interval at each end: ±30 % on a sub-second identity run.
+APPEND_TIME = {"message.timestamp.type": "LogAppendTime"}
+BASELINE_ROUNDS = 3
+
+
 def _watch(
-    kafka: KafkaConnection, topic: str, expected: int, started: float, timeout_s: float
+    kafka: KafkaConnection,
+    topic: str,
+    expected: int,
+    started: float,
+    *,
+    timeout_s: float,
+    writer: subprocess.Popen[bytes] | None = None,
 ) -> Throughput:
-    """Polls the output topic's size until `expected` records are there (one client for the
-    whole watch: a new one per poll took CPU from the flow measured)."""
-    first: float | None = None
+    """Waits for `expected` records on `topic` (polling its size with one client: a new one
+    per poll took CPU from the flow measured), then times them by their append times;
+    `started` is the wall-clock time the writer was started. A `writer` process that exits
+    first fails the wait at once."""
     deadline = time.monotonic() + timeout_s
     reader = consumer(kafka, f"bench-offsets-{uuid.uuid4().hex}")
     try:
         while True:
-            count = sum(high for _, high in partition_ends(reader, topic).values())
-            now = time.monotonic()
-            if count and first is None:
-                first = now
+            ends = partition_ends(reader, topic)
+            count = sum(high - low for low, high in ends.values())
             if count >= expected:
-                assert first is not None
-                return Throughput(expected, now - first, first - started)
-            if now > deadline:
+                first, last = _append_span(reader, topic, ends)
+                return Throughput(count, last - first, first - started)
+            if time.monotonic() > deadline:
                 raise TimeoutError(
                     f"{topic}: {count} of {expected} records after {timeout_s:.0f} s"
+                )
+            if writer is not None and writer.poll() is not None:
+                raise RuntimeError(
+                    f"{topic}: {count} of {expected} records when {writer.args!r} exited "
+                    f"with {writer.returncode}"
                 )
             time.sleep(0.2)
     finally:
         reader.close()
 
 
-def passthrough(kafka: KafkaConnection, source: str, target: str, expected: int) -> Throughput:
+def _append_span(
+    reader: Consumer, topic: str, ends: dict[int, tuple[int, int]]
+) -> tuple[float, float]:
+    """Wall-clock times (s) the first and the last record of `topic` were appended."""
+    times = []
+    for partition, (low, high) in ends.items():
+        for offset in {low, high - 1} if high > low else set():
+            reader.assign([TopicPartition(topic, partition, offset)])
+            [message] = reader.consume(1, timeout=10) or [None]
+            if message is None or message.error() is not None:
+                raise RuntimeError(f"{topic}[{partition}]@{offset} could not be read")
+            kind, millis = message.timestamp()
+            if kind != TIMESTAMP_LOG_APPEND_TIME:
+                raise RuntimeError(f"{topic} does not take append times")
+            times.append(millis / 1000)
+    return min(times), max(times)
+
+
+def passthrough(kafka: KafkaConnection, source: str, target: str, expected: int) -> None:
     """The baseline: consume, produce the same bytes, with the flows' delivery settings."""
     reader = consumer(kafka, f"bench-passthrough-{uuid.uuid4().hex}", **{"fetch.min.bytes": 1})
     reader.subscribe([source])
     writer = producer(kafka, **{"linger.ms": 5})
-    started = time.monotonic()
-    first: float | None = None
+    deadline = time.monotonic() + 600
     moved = 0
     try:
         while moved < expected:
             batch = reader.consume(1000, timeout=1)
-            if time.monotonic() - started > 600:
+            if time.monotonic() > deadline:
                 raise TimeoutError("passthrough did not finish in 600 s")
             for message in batch:
                 if message.error():
                     continue
-                first = first or time.monotonic()
                 while True:
                     try:
                         writer.produce(target, key=message.key(), value=message.value())
@@ -207,22 +251,21 @@ def passthrough(kafka: KafkaConnection, source: str, target: str, expected: int)
                         writer.poll(0.1)
                 moved += 1
             writer.poll(0)
-        writer.flush(60)
+        if writer.flush(60) > 0:
+            raise RuntimeError(f"the passthrough to {target} was not acknowledged")
     finally:
         reader.close()
-    assert first is not None
-    return Throughput(moved, time.monotonic() - first, first - started)
 
 
 @contextmanager
-def _process(argv: list[str], env: dict[str, str], log: Path) -> Iterator[None]:
+def _process(argv: list[str], env: dict[str, str], log: Path) -> Iterator[subprocess.Popen[bytes]]:
     with log.open("wb") as out:
         process = subprocess.Popen(
             [sys.executable, "-m", *argv], cwd=REPO_ROOT, env=env, stdout=out,
             stderr=subprocess.STDOUT,
         )  # fmt: skip
         try:
-            yield
+            yield process
         finally:
             process.terminate()
             try:
@@ -288,7 +331,17 @@ class Bench:
             secret_key=settings.s3_secret_key, bucket=settings.s3_bucket,
         )  # fmt: skip
         self.namespace = f"bench{uuid.uuid4().hex[:8]}-"
-        apply_topics(admin(settings), namespaced(self.namespace), lambda _: None)
+        outputs = {output.EVENT_TYPE for *_, output in REPLAYED}
+        apply_topics(
+            admin(settings),
+            [
+                spec.model_copy(update={"config": {**spec.config, **APPEND_TIME}})
+                if spec.event in outputs
+                else spec
+                for spec in namespaced(self.namespace)
+            ],
+            lambda _: None,
+        )
         self.workdir = Path(tempfile.mkdtemp(prefix="bench-"))
         self.env = {
             **os.environ,
@@ -297,7 +350,9 @@ class Bench:
             "SPEECH_COACH_STATE_DIR": str(self.workdir / "state"),
         }
 
-    def flow(self, name: str, extra: dict[str, str]) -> contextlib.AbstractContextManager[None]:
+    def flow(
+        self, name: str, extra: dict[str, str]
+    ) -> contextlib.AbstractContextManager[subprocess.Popen[bytes]]:
         """`speech-coach flow NAME` running for the length of a block."""
         log = self.workdir / f"{name}-{uuid.uuid4().hex[:6]}.log"
         return _process(["cli.main", "flow", name], {**self.env, **extra}, log)
@@ -314,7 +369,7 @@ class Bench:
                 source = topic_for(source_cls.EVENT_TYPE, self.namespace)
                 self.report(f"filling {source} with {events} sealed events")
                 made = (makers[source_cls](rng, i) for i in range(events))
-                _fill(self.kafka, source, made, keyring)
+                fill(self.kafka, source, made, keyring)
                 output = topic_for(output_cls.EVENT_TYPE, self.namespace)
                 rates.append(self._flow_rates(flow, framework, source, output, events))
         self.report("word statistics, lemma counting in-process")
@@ -324,26 +379,59 @@ class Bench:
     def _flow_rates(
         self, flow: str, framework: str, source: str, output: str, events: int
     ) -> FlowRates:
-        """The passthrough, the identity flow and the flow, one after the other over `source`."""
-        copies = {kind: f"{source}-{kind}" for kind in ("passthrough", "identity")}
-        [spec] = [s for s in namespaced(self.namespace) if s.name == source]
-        apply_topics(
-            admin(self.settings),
-            [spec.model_copy(update={"name": t}) for t in copies.values()],
-            lambda _: None,
-        )
+        """The passthrough, the identity and contract flows, then the flow, one after the
+        other over `source`. The fastest baselines take well under a second, where a pause of
+        the broker's weighs: each baseline runs BASELINE_ROUNDS times, and the median counts."""
+        rounds = range(BASELINE_ROUNDS)
         self.report(f"{flow}: raw confluent-kafka passthrough of {source}")
-        base = passthrough(self.kafka, source, copies["passthrough"], events)
-        self.report(f"{flow}: identity {framework} flow over {source}")
-        started = time.monotonic()
-        argv = ["cli.bench_identity", framework, source, copies["identity"]]
-        with _process(argv, self.env, self.workdir / f"identity-{flow}.log"):
-            identity = _watch(self.kafka, copies["identity"], events, started, 1800)
+        base = self._median(
+            [self._passthrough(source, f"{source}-passthrough-{r}", events) for r in rounds]
+        )
+        baselines = {}
+        for kind in KINDS:
+            self.report(f"{flow}: {kind} {framework} flow over {source}")
+            baselines[kind] = self._median(
+                [
+                    self.baseline(framework, kind, source, f"{source}-{kind}-{r}", events)
+                    for r in rounds
+                ]
+            )
         self.report(f"{flow}: the {flow} flow ({framework}) over {source}")
-        started = time.monotonic()
-        with self.flow(flow, {}):
-            measured = _watch(self.kafka, output, events, started, 1800)
-        return FlowRates(flow, framework, source, base, identity, measured)
+        started = time.time()
+        with self.flow(flow, {}) as writer:
+            measured = _watch(self.kafka, output, events, started, timeout_s=1800, writer=writer)
+        return FlowRates(
+            flow, framework, source, base, baselines["identity"], baselines["contract"], measured
+        )
+
+    def _median(self, runs: list[Throughput]) -> Throughput:
+        self.report("  runs: " + ", ".join(f"{run.per_s:,.0f}/s" for run in runs))
+        return sorted(runs, key=lambda run: run.per_s)[len(runs) // 2]
+
+    def _copy_of(self, source: str, name: str) -> None:
+        """A topic like `source`, timed by append times."""
+        [spec] = [s for s in namespaced(self.namespace) if s.name == source]
+        copy = spec.model_copy(update={"name": name, "config": {**spec.config, **APPEND_TIME}})
+        apply_topics(admin(self.settings), [copy], lambda _: None)
+
+    def _passthrough(self, source: str, target: str, events: int) -> Throughput:
+        self._copy_of(source, target)
+        started = time.time()
+        passthrough(self.kafka, source, target, events)
+        return _watch(self.kafka, target, events, started, timeout_s=60)
+
+    def baseline(
+        self, framework: str, kind: str, source: str, target: str, events: int
+    ) -> Throughput:
+        """One run of an identity flow (cli/bench_identity.py), with a group and state of its
+        own (a second run would resume at the end of `source`)."""
+        self._copy_of(source, target)
+        run = f"{kind}-{uuid.uuid4().hex[:6]}"
+        env = {**self.env, "SPEECH_COACH_STATE_DIR": str(self.workdir / run)}
+        argv = ["cli.bench_identity", framework, kind, source, target, "--run", run]
+        started = time.time()
+        with _process(argv, env, self.workdir / f"{run}.log") as writer:
+            return _watch(self.kafka, target, events, started, timeout_s=1800, writer=writer)
 
     def latencies(self, runs: int) -> tuple[Latency, ...]:
         """One learner's answer, submit to feedback, at the stack's transcription scale."""

@@ -47,10 +47,12 @@ def figures(result: BenchResult) -> dict[str, Any]:
                     "events_per_s": {
                         "passthrough": round(r.passthrough.per_s),
                         "identity": round(r.identity.per_s),
+                        "contract": round(r.contract.per_s),
                         "flow": round(r.flow_rate.per_s),
                     },
                     "ratio_to_passthrough": round(r.to_passthrough, 3),
                     "ratio_to_identity": round(r.to_identity, 3),
+                    "ratio_to_contract": round(r.to_contract, 3),
                     "startup_s": round(r.flow_rate.startup_s, 1),
                 }
                 for r in result.flows
@@ -88,13 +90,13 @@ def table(result: BenchResult) -> str:
     if result.flows:
         lines += [
             f"replay, events/s over {result.events:,} events per topic (first output to last)",
-            f"{'flow':<9} {'framework':<9} {'passthrough':>12} {'identity':>10} {'flow':>8} "
-            f"{'vs passthrough':>15} {'vs identity':>12}",
+            f"{'flow':<9} {'framework':<9} {'passthrough':>12} {'identity':>10} {'contract':>9} "
+            f"{'flow':>8} {'vs passthrough':>15} {'vs identity':>12} {'vs contract':>12}",
         ]
         lines += [
             f"{r.flow:<9} {r.framework:<9} {r.passthrough.per_s:>12,.0f} "
-            f"{r.identity.per_s:>10,.0f} {r.flow_rate.per_s:>8,.0f} "
-            f"{r.to_passthrough:>15.3f} {r.to_identity:>12.3f}"
+            f"{r.identity.per_s:>10,.0f} {r.contract.per_s:>9,.0f} {r.flow_rate.per_s:>8,.0f} "
+            f"{r.to_passthrough:>15.3f} {r.to_identity:>12.3f} {r.to_contract:>12.3f}"
             for r in result.flows
         ]
         lines.append(f"lemma counting in-process: {result.word_tokens_per_s:,.0f} tokens/s")

@@ -33,7 +33,7 @@ from schemas.serde import serialize
 from schemas.topics import topic_for
 
 # Runs a flow (by name, with extra environment) for the length of a block.
-Start = Callable[[str, dict[str, str]], AbstractContextManager[None]]
+Start = Callable[[str, dict[str, str]], AbstractContextManager[object]]
 
 # Sentences of about 6 s at 130 words per minute, answers to everyday questions.
 ANSWERS = (

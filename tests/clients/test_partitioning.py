@@ -23,7 +23,7 @@ from bytewax.testing import TestingSource, run_main
 from confluent_kafka import TopicPartition
 
 from bot.sink import EventSink
-from cli.bench import _fill, make_feedback
+from cli.bench import fill, make_feedback
 from cli.replay import replay
 from clients.kafka import consumer, partition_ends, producer, send
 from clients.settings import KafkaConnection
@@ -210,9 +210,9 @@ def test_every_producer_path_puts_a_learner_on_one_partition(
             )
             for i, key in enumerate(KEYS)
         ]
-        assert _fill(kafka, topic, iter(events)) == len(KEYS)
+        assert fill(kafka, topic, iter(events)) == len(KEYS)
 
-    path("cli.bench._fill", "feedback", with_bench)
+    path("cli.bench.fill", "feedback", with_bench)
 
     def with_replay(topic: str) -> None:
         report = replay(
