@@ -48,3 +48,17 @@ class ConnectConnection(BaseModel):
     model_config = ConfigDict(frozen=True)
 
     url: str = "http://127.0.0.1:18083"
+
+
+class GrammarConnection(BaseModel):
+    """The grammar checker's HTTP API (LanguageTool's `/v2/check`), a stack service."""
+
+    model_config = ConfigDict(frozen=True)
+
+    url: str = "http://127.0.0.1:18010"
+    language: str = "en-US"
+    # LanguageTool checks a two-minute transcript in well under a second once warm.
+    timeout_s: float = Field(default=10.0, gt=0)
+    # A restarted checker answers again within about 15 s here; an answer waits that long
+    # and more before it is graded without grammar.
+    retry_s: float = Field(default=30.0, ge=0)

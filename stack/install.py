@@ -1,8 +1,9 @@
 """`stack install`: fetch the jars and binaries the native stack runs, idempotently.
 
-Jars are resolved by Maven from the poms in `stack/java/` (no jar is committed); the S3
-server is built by cargo from crates.io. System packages (Postgres, ClickHouse, Java,
-ffmpeg) come from apt: see `stack/apt-packages.txt`.
+Jars are resolved by Maven from the poms in `stack/java/` (no jar is committed): Kafka,
+the Debezium plugins and the LanguageTool server; the S3 server is built by cargo from
+crates.io. System packages (Postgres, ClickHouse, Java, ffmpeg) come from apt: see
+`stack/apt-packages.txt`.
 """
 
 from __future__ import annotations
@@ -56,6 +57,7 @@ def artifacts(settings: StackSettings) -> list[Artifact]:
         _maven("kafka", settings.jars_dir / "kafka", plugin=False),
         _maven("debezium-postgres", settings.plugins_dir / "debezium-postgres", plugin=True),
         _maven("debezium-jdbc", settings.plugins_dir / "debezium-jdbc", plugin=True),
+        _maven("languagetool", settings.jars_dir / "languagetool", plugin=False),
         Artifact(
             S3_CRATE,
             settings.bin_dir,

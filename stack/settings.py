@@ -31,6 +31,7 @@ class Ports(BaseModel):
     clickhouse_tcp: int = 19000
     clickhouse_http: int = 18123
     s3: int = 19900
+    grammar: int = 18010
 
     @model_validator(mode="after")
     def _distinct(self) -> Ports:
@@ -63,6 +64,7 @@ class StackSettings(BaseSettings):
     s3_bucket: str = "voice"
     kafka_heap: str = "768m"
     connect_heap: str = "1g"
+    grammar_heap: str = "512m"
     ready_timeout_s: float = Field(default=120.0, gt=0)
     # `stack up --apps` runs each flow at this scale (docs/scaling.md): worker threads of a
     # Bytewax flow, processes of a Quix flow; what is not named keeps DEFAULT_SCALE.
@@ -136,6 +138,10 @@ class StackSettings(BaseSettings):
     def s3_endpoint(self) -> str:
         return f"{self.host}:{self.ports.s3}"
 
+    @property
+    def grammar_url(self) -> str:
+        return f"http://{self.host}:{self.ports.grammar}"
+
     def app_environment(self) -> dict[str, str]:
         """SPEECH_COACH_* variables pointing the bot, the flows and the CLI at this stack."""
         return {
@@ -148,4 +154,5 @@ class StackSettings(BaseSettings):
             "SPEECH_COACH_CLICKHOUSE__HOST": self.host,
             "SPEECH_COACH_CLICKHOUSE__PORT": str(self.ports.clickhouse_tcp),
             "SPEECH_COACH_CONNECT__URL": self.connect_url,
+            "SPEECH_COACH_GRAMMAR__URL": self.grammar_url,
         }

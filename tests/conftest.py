@@ -24,6 +24,7 @@ TEST_PORTS = Ports(
     clickhouse_tcp=19100,
     clickhouse_http=18223,
     s3=20000,
+    grammar=18110,
 )
 
 

@@ -32,7 +32,7 @@ INSTALL_HINT = (
     "engine. Install it with: apt-get install docker-compose"
 )
 
-INFRASTRUCTURE = ("redpanda", "connect", "postgres", "clickhouse", "minio")
+INFRASTRUCTURE = ("redpanda", "connect", "postgres", "clickhouse", "minio", "grammar")
 APP_COMMANDS = {
     "bot": ["speech-coach", "bot"],
     "flow-conversion": ["speech-coach", "flow", "conversion"],
@@ -48,7 +48,9 @@ APP_COMMANDS = {
 INIT_SERVICE = "init"
 PREFLIGHT_SERVICE = "preflight"
 PASSWORDS = ("POSTGRES_PASSWORD", "CLICKHOUSE_PASSWORD", "MINIO_ROOT_PASSWORD")
-PUBLISHING = {"redpanda", "console", "connect", "postgres", "clickhouse", "minio"}
+PUBLISHING = {"redpanda", "console", "connect", "postgres", "clickhouse", "minio", "grammar"}
+# The Dockerfile's base images, each an ARG without a default, pinned in .env.
+BASE_IMAGES = ("LANGUAGETOOL_BUILD_IMAGE", "LANGUAGETOOL_JRE_IMAGE", "PYTHON_IMAGE")
 IMAGE_REF = re.compile(r"^\$\{(?P<var>[A-Z][A-Z0-9_]*)(?::\?[^}]*)?\}$")
 
 
@@ -200,18 +202,52 @@ def test_every_image_is_pinned_in_env_file(
         assert service["image"] in pinned, f"{name} resolves to an image not pinned in .env"
 
 
-def test_dockerfile_base_image_comes_from_env_file(
+def test_dockerfile_base_images_come_from_env_file(
     services: dict[str, Any], env_values: dict[str, str]
 ) -> None:
     text = DOCKERFILE.read_text(encoding="utf-8")
-    assert re.search(r"^ARG PYTHON_IMAGE\s*$", text, re.M), "ARG PYTHON_IMAGE must have no default"
-    froms = re.findall(r"^FROM\s+(\S+)", text, re.M)
-    assert froms == ["${PYTHON_IMAGE}"]
+    for arg in BASE_IMAGES:
+        assert re.search(rf"^ARG {arg}\s*$", text, re.M), f"ARG {arg} must have no default"
+    froms = re.findall(r"^FROM\s+(\S+)(?:\s+AS\s+(\S+))?", text, re.M)
+    assert froms == [
+        ("${LANGUAGETOOL_BUILD_IMAGE}", "grammar-jars"),
+        ("${LANGUAGETOOL_JRE_IMAGE}", "grammar"),
+        ("${PYTHON_IMAGE}", "app"),  # last: the default target
+    ]
     assert env_values["PYTHON_IMAGE"].startswith("python:3.11-slim-bookworm")
-    for name in (*APP_COMMANDS, INIT_SERVICE):
+    # An empty FROM fails a build even in a stage it does not build: every build gets all.
+    for name in (*APP_COMMANDS, INIT_SERVICE, "grammar"):
         build = services[name]["build"]
-        assert build["args"]["PYTHON_IMAGE"] == env_values["PYTHON_IMAGE"], name
+        assert {arg: build["args"][arg] for arg in BASE_IMAGES} == {
+            arg: env_values[arg] for arg in BASE_IMAGES
+        }, name
+    for name in (*APP_COMMANDS, INIT_SERVICE):
+        assert services[name]["build"]["target"] == "app", name
         assert services[name]["image"] == env_values["SPEECH_COACH_IMAGE"], name
+
+
+def test_grammar_checker_is_built_from_the_native_stacks_pom_and_rules(
+    services: dict[str, Any], env_values: dict[str, str]
+) -> None:
+    grammar = services["grammar"]
+    assert grammar["build"]["target"] == "grammar"
+    assert grammar["image"] == env_values["GRAMMAR_IMAGE"]
+    assert "8010/v2/languages" in " ".join(grammar["healthcheck"]["test"])
+    published = {p.published: p.target for p in _published_ports(grammar)}
+    assert published == {int(env_values["GRAMMAR_PORT"]): 8010}
+    text = DOCKERFILE.read_text(encoding="utf-8")
+    assert "COPY stack/java/languagetool/pom.xml" in text
+    assert "COPY stack/languagetool /opt/languagetool/rules" in text
+    assert '"--port", "8010", "--public"' in text
+    assert (ROOT / "stack/languagetool/org/languagetool/rules/en/grammar_custom.xml").is_file()
+
+
+def test_the_flows_reach_the_grammar_checker_and_feedback_waits_for_it(
+    services: dict[str, Any],
+) -> None:
+    for name in (*APP_COMMANDS, INIT_SERVICE):
+        assert services[name]["environment"]["SPEECH_COACH_GRAMMAR__URL"] == "http://grammar:8010"
+    assert _depends_on(services["flow-feedback"]).get("grammar") == "service_healthy"
 
 
 def test_postgres_runs_with_logical_wal(services: dict[str, Any]) -> None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from stack.services import clickhouse, connect, kafka, postgres, s3
+from stack.services import clickhouse, connect, grammar, kafka, postgres, s3
 from stack.services.apps import app_services
 from stack.services.base import Service
 from stack.settings import StackSettings
@@ -15,6 +15,7 @@ def infrastructure(settings: StackSettings) -> list[Service]:
         s3.service(settings),
         kafka.service(settings),
         connect.service(settings),
+        grammar.service(settings),
     ]
 
 

@@ -11,7 +11,7 @@ from stack.services.base import Service, ServiceUnhealthy
 from stack.settings import StackSettings
 from stack.supervisor import Supervisor
 
-INFRASTRUCTURE = ("postgres", "clickhouse", "s3", "kafka", "connect")
+INFRASTRUCTURE = ("postgres", "clickhouse", "s3", "kafka", "connect", "grammar")
 
 
 def _alive(settings: StackSettings, name: str) -> None:

@@ -21,7 +21,10 @@ logger.reflections.level = error
 """
 
 
-def java_command(settings: StackSettings, heap: str, main: str, *args: str) -> list[str]:
+def java_command(
+    settings: StackSettings, heap: str, main: str, *args: str, classpath: str | None = None
+) -> list[str]:
+    """`classpath` defaults to the Kafka jars (the broker, Connect and their tools)."""
     java = shutil.which("java")
     if java is None:
         raise FileNotFoundError("java is missing: apt-get install openjdk-17-jre-headless")
@@ -34,7 +37,7 @@ def java_command(settings: StackSettings, heap: str, main: str, *args: str) -> l
         "-Djava.awt.headless=true",
         f"-Dlog4j2.configurationFile={log4j}",
         "-cp",
-        f"{settings.jars_dir / 'kafka'}/*",
+        classpath or f"{settings.jars_dir / 'kafka'}/*",
         main,
         *args,
     ]

@@ -27,6 +27,7 @@ LIFECYCLE_PORTS = Ports(
     clickhouse_tcp=19300,
     clickhouse_http=18323,
     s3=20100,
+    grammar=18210,
 )
 SERVICES = ["clickhouse", "s3"]  # fast ones: the lifecycle is the same for every service
 

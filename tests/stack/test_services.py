@@ -83,7 +83,14 @@ def test_s3_object_survives_a_server_restart(stack: StackSettings, unique: str) 
 
 def test_status_reports_every_service_healthy(stack: StackSettings) -> None:
     statuses = launcher.status(stack)
-    assert [s.name for s in statuses] == ["postgres", "clickhouse", "s3", "kafka", "connect"]
+    assert [s.name for s in statuses] == [
+        "postgres",
+        "clickhouse",
+        "s3",
+        "kafka",
+        "connect",
+        "grammar",
+    ]
     unhealthy = {s.name: s.detail for s in statuses if not s.healthy}
     assert not unhealthy
     assert all(s.pid > 0 and s.state in {"RUNNING", "STARTING"} for s in statuses)
