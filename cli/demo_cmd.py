@@ -9,17 +9,13 @@ from __future__ import annotations
 
 import argparse
 import tempfile
-import wave
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-import numpy as np
 
 from cli.practice import submit_and_wait
 from cli.practice_cmd import print_feedback
 from clients.settings import KafkaConnection, S3Connection
-from flows.transcription.synth import encode_voice_note, synthesize
+from flows.transcription.synth import encode_voice_note, synthesize_parts
 from flows.transcription.wer import word_errors
 from schemas.events import Feedback
 from stack import launcher
@@ -84,20 +80,9 @@ def register(parser: argparse.ArgumentParser) -> None:
 
 def _speak(answer: DemoAnswer, directory: Path) -> Path:
     """The answer as a Telegram-like Opus voice note."""
-    parts: list[np.ndarray[Any, np.dtype[np.int16]]] = []
-    rate = 16000
-    for index, sentence in enumerate(answer.sentences):
-        wav = synthesize(sentence, directory / f"s{index}.wav", wpm=answer.wpm)
-        with wave.open(str(wav)) as reader:
-            rate = reader.getframerate()
-            parts.append(np.frombuffer(reader.readframes(reader.getnframes()), dtype="<i2"))
-        parts.append(np.zeros(int(answer.gap_s * rate), dtype="<i2"))
-    joined = directory / "answer.wav"
-    with wave.open(str(joined), "wb") as writer:
-        writer.setnchannels(1)
-        writer.setsampwidth(2)
-        writer.setframerate(rate)
-        writer.writeframes(np.concatenate(parts[:-1]).tobytes())
+    joined = synthesize_parts(
+        answer.sentences, directory / "answer.wav", gap_s=answer.gap_s, wpm=answer.wpm
+    )
     return encode_voice_note(joined, directory / "answer.ogg")
 
 

@@ -31,6 +31,7 @@ COMMANDS: dict[str, tuple[str, str]] = {
     "export": ("export_cmd", "write the ClickHouse analytics tables to Parquet or CSV files"),
     "bench": ("bench_cmd", "throughput and latency on the native stack"),
     "faults": ("faults_cmd", "kill flows, broker and Connect mid-load; count every answer's rows"),
+    "validate": ("validate_cmd", "perturbed synthetic answers: does each rubric score move alone?"),
 }
 
 

@@ -54,6 +54,10 @@ def feedback_json(outcome: Outcome) -> dict[str, Any]:
         "metrics": metrics,
         "scores": event.scores.model_dump(),
         "recommendations": list(event.recommendations),
+        # The checker's errors (None with the reason when it was unavailable) and GPT's.
+        "grammar": None if event.grammar is None else event.grammar.model_dump(),
+        "grammar_unavailable": event.grammar_unavailable,
+        "gpt_grammar": None if event.gpt_grammar is None else event.gpt_grammar.model_dump(),
         "engines": event.engines.model_dump(),
         "fallback_reason": event.fallback_reason,
         "latency_ms": round(outcome.latency_ms),
@@ -78,6 +82,13 @@ def print_feedback(event: Feedback, latency_ms: float) -> None:
         f"Scores (0-4): delivery {s.delivery} · language use {s.language_use} · "
         f"topic development {s.topic_development} · overall {s.overall}"
     )
+    if event.grammar is not None:
+        print(
+            f"Grammar: {len(event.grammar.errors)} errors, "
+            f"{event.grammar.errors_per_100_words:.1f} per 100 words"
+        )
+    elif event.grammar_unavailable:
+        print(f"Grammar: not checked ({event.grammar_unavailable})")
     print("Recommendations:")
     for line in event.recommendations:
         print(f"  - {line}")

@@ -15,7 +15,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from cli.replay import LiveTopic, replay
 from clients.openai import OpenAISettings
-from clients.settings import KafkaConnection
+from clients.settings import GrammarConnection, KafkaConnection
 from flows.common.logic import Logic
 from flows.feedback import step as feedback
 from flows.feedback.dataflow import FeedbackSettings, graders, question_lookup
@@ -34,6 +34,7 @@ class ReplaySettings(BaseSettings):
     topic_namespace: str = ""
     window_size: int = Field(default=5, ge=1, le=1000)
     openai: OpenAISettings = OpenAISettings()
+    grammar: GrammarConnection = GrammarConnection()
 
 
 def register(parser: argparse.ArgumentParser) -> None:
@@ -85,7 +86,11 @@ def _run(args: argparse.Namespace) -> int:
             catalog.wait_until_loaded(60)
             # A replay calls no paid engine unless told to.
             engine = "auto" if args.paid else "local"
-            engines = graders(FeedbackSettings(openai=settings.openai, feedback_engine=engine))
+            engines = graders(
+                FeedbackSettings(
+                    openai=settings.openai, feedback_engine=engine, grammar=settings.grammar
+                )
+            )
             flow = feedback.logic(engines, question_lookup(catalog))
         try:
             report = replay(

@@ -5,6 +5,7 @@ a Telegram message; an operator's SQL edit of the question bank reaches the bot 
 from __future__ import annotations
 
 import asyncio
+import html
 import re
 import time
 from collections.abc import Iterator
@@ -15,6 +16,7 @@ import psycopg
 import pytest
 
 from bot.settings import BotSettings
+from cli.validate import variants
 from clients.connect import apply_connector, delete_connector
 from clients.settings import KafkaConnection, PostgresConnection
 from flows.conversion.audio import convert
@@ -161,3 +163,40 @@ def test_voice_note_to_feedback_message_and_a_question_bank_edit(
     assert float(shown[1]) == pytest.approx(time_to_answer, abs=0.051)
     assert "Edited by an operator" in edited_question
     print(f"voice update to feedback message: {took:.1f} s")
+
+
+# The validation suite's grammar variant: six errors, of which the recogniser keeps "a team
+# bring", "peoples" and "he go" (its verbatim prompt: flows/transcription/engines/local.py).
+GRAMMAR_ANSWER = next(v.text for v in variants() if v.name == "grammar")
+GRAMMAR_LEARNER = 777002
+
+
+def test_a_grammar_error_is_quoted_back_with_its_correction(
+    loop: tuple[Pipeline, BotSettings, QuestionCatalog, str], tmp_path: Path
+) -> None:
+    _, settings, catalog, _ = loop
+    wav = synthesize(GRAMMAR_ANSWER, tmp_path / "g.wav")
+    seconds = round(speech_span(wav)[1])
+    voice = encode_voice_note(wav, tmp_path / "g.ogg")
+    with FakeTelegram() as telegram:
+        settings = settings.model_copy(update={"telegram_api_base": telegram.base_url})
+        telegram.add_voice("voice-grammar", voice.read_bytes())
+
+        async def scenario() -> None:
+            ids = iter(range(3000, 4000))
+            learner = GRAMMAR_LEARNER
+            async with serving(settings, catalog):
+                await post_update(settings, updates.command(next(ids), learner, "/start"))
+                await post_update(settings, updates.callback(next(ids), learner, "lang:en:1"))
+                await post_update(settings, updates.callback(next(ids), learner, "consent:1"))
+                sent = len(telegram.sent_texts(learner))
+                voice_note = updates.voice(next(ids), learner, "voice-grammar", duration=seconds)
+                assert await post_update(settings, voice_note) == 200
+                await telegram.wait_for("sendMessage", sent + 2, timeout_s=180, chat_id=learner)
+
+        run(scenario(), timeout_s=300)
+        feedback = html.unescape(telegram.sent_texts(GRAMMAR_LEARNER)[-1])
+
+    # The learner's own words and the correction, from the grammar service's rules.
+    assert re.search(r"grammar errors?, [0-9.]+ per 100 words", feedback), feedback
+    assert 'you said "a team bring", say "a team brings"' in feedback, feedback

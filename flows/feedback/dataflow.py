@@ -8,8 +8,10 @@ from typing import Any, Literal
 
 from quixstreams import Application
 
+from clients.grammar import GrammarClient
 from clients.keyring import Keyring
 from clients.openai import OpenAISettings, openai_client
+from clients.settings import GrammarConnection
 from flows.common.quix_io import application, fold, read_events, run_app, write_records
 from flows.common.records import DEAD_LETTERS, event_record
 from flows.common.settings import FlowSettings
@@ -31,19 +33,23 @@ class FeedbackSettings(FlowSettings):
     # auto: OpenAI when an API key is configured, the local grader otherwise.
     feedback_engine: Literal["auto", "local", "openai"] = "auto"
     openai: OpenAISettings = OpenAISettings()
+    grammar: GrammarConnection = GrammarConnection()
+    # Off: language use is vocabulary alone, and every Feedback says the checker is off.
+    grammar_check: bool = True
     catalog_timeout_s: float = 60.0
 
 
 def graders(settings: FeedbackSettings) -> Graders:
     lexicon = load_lexicon()
     local = LocalGrader(lexicon)
+    checker = GrammarClient(settings.grammar).check if settings.grammar_check else None
     use_openai = settings.feedback_engine == "openai" or (
         settings.feedback_engine == "auto" and settings.openai.api_key is not None
     )
     if not use_openai:
-        return Graders(local, None)
+        return Graders(local, None, checker)
     client = openai_client(settings.openai)
-    return Graders(local, OpenAIGrader(client, settings.openai.feedback_model, lexicon))
+    return Graders(local, OpenAIGrader(client, settings.openai.feedback_model, lexicon), checker)
 
 
 def question_lookup(catalog: QuestionCatalog) -> Any:

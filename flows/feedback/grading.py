@@ -15,6 +15,7 @@ from flows.feedback.engines.base import (
     GradingInput,
     QuestionInfo,
 )
+from flows.feedback.grammar import Checker, GrammarCheck, check
 from flows.feedback.join import LearnerState, ReadyAnswer
 from schemas.events import CreditEvent, Engines, Feedback
 
@@ -28,9 +29,12 @@ LARGE_DISAGREEMENT = 1.0
 class Graders:
     local: FeedbackEngine
     paid: FeedbackEngine | None  # the OpenAI grader when configured
+    grammar: Checker | None = None  # the grammar checker's client
 
 
-def grading_input(ready: ReadyAnswer, question: QuestionInfo | None) -> GradingInput:
+def grading_input(
+    ready: ReadyAnswer, question: QuestionInfo | None, grammar: GrammarCheck | None = None
+) -> GradingInput:
     audio, transcript = ready.audio, ready.transcript
     return GradingInput(
         text=transcript.text,
@@ -42,6 +46,7 @@ def grading_input(ready: ReadyAnswer, question: QuestionInfo | None) -> GradingI
         question=question,
         time_to_answer_s=ready.time_to_answer_s,
         language=ready.submitted.language,
+        grammar=grammar,
     )
 
 
@@ -52,8 +57,9 @@ def grade(
     question: Callable[[str], QuestionInfo | None],
 ) -> tuple[LearnerState, list[Feedback | CreditEvent]]:
     submitted = ready.submitted
+    grammar = check(graders.grammar, ready.transcript.text)
     answer = grading_input(
-        ready, question(submitted.question_id) if submitted.question_id else None
+        ready, question(submitted.question_id) if submitted.question_id else None, grammar
     )
     result: Grade | None = None
     local: Grade | None = None
@@ -108,6 +114,9 @@ def grade(
         fallback_reason=fallback,
         local_scores=None if local is None else local.scores,
         disagreement=disagreement,
+        grammar=grammar.report(result.metrics.words),
+        grammar_unavailable=grammar.unavailable,
+        gpt_grammar=result.grammar,
         language=submitted.language,
         chat_id=submitted.chat_id,
     )

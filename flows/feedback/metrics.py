@@ -34,6 +34,8 @@ Definitions (all deterministic; the rubric and the recommendations read `Feature
 - **relevance**: share of the question's key lemmas (content words minus task words such
   as "describe", "explain") that the answer uses. Synonyms do not match.
 - **length_ratio** = speech span / the task's answer time.
+- **grammar_errors_per_100_words**: the grammar checker's errors (grammar.py: fillers
+  removed, only grammar categories kept) per 100 words; None when it was not checked.
 """
 
 from __future__ import annotations
@@ -48,7 +50,7 @@ from flows.feedback.engines.base import GradingInput
 from flows.language.lexicon import Lexicon
 from flows.language.wordlists import DISCOURSE_MARKERS, HESITATIONS, TASK_WORDS
 from schemas.events.audio_converted import Pause
-from schemas.events.feedback import Metrics
+from schemas.events.feedback import GrammarError, Metrics
 
 LONG_PAUSE_S = 1.0
 MATTR_WINDOW = 50
@@ -88,6 +90,7 @@ class Features:
     matched_keywords: tuple[str, ...]
     answer_time_s: float | None
     time_to_answer_s: float | None
+    grammar_errors: tuple[GrammarError, ...] | None = None  # None: not checked
 
     @property
     def pause_count(self) -> int:
@@ -116,6 +119,12 @@ class Features:
     @property
     def repetitions_per_100_words(self) -> float:
         return _per_100(self.repetition_count, self.words)
+
+    @property
+    def grammar_errors_per_100_words(self) -> float | None:
+        if self.grammar_errors is None:
+            return None
+        return _per_100(len(self.grammar_errors), self.words)
 
     @property
     def rare_word_ratio(self) -> float | None:
@@ -199,6 +208,7 @@ def measure(answer: GradingInput, lexicon: Lexicon) -> Features:
         matched_keywords=tuple(k for k in keywords if k in used),
         answer_time_s=answer.question.answer_time_s if answer.question else None,
         time_to_answer_s=answer.time_to_answer_s,
+        grammar_errors=None if answer.grammar is None else answer.grammar.errors,
     )
 
 

@@ -1,7 +1,8 @@
 # ruff: noqa: RUF001 - Russian text is Cyrillic and uses en dashes for ranges, by design.
 """Advice in English or Russian that quotes the learner's own figures.
 
-Every feature scoring below `WEAK_BELOW` is a weakness; weaknesses are ranked by the
+Every feature scoring below `WEAK_BELOW` is a weakness, and so are grammar errors at all
+(the learner's words and their correction are quoted); weaknesses are ranked by the
 overall points the learner would gain by fixing them (`Scoring.gain`), and at most
 `MAX_WEAKNESSES` are given, followed by the strongest feature as encouragement, so the
 learner always gets 2 to 5 items. An answer too short to judge (fewer than
@@ -37,7 +38,12 @@ def recommend(features: Features, scoring: Scoring, language: Language) -> tuple
         return (text.too_little(), text.full_answer())
     known = [c.feature for c in CRITERIA if scoring.features[c.feature] is not None]
     weak = sorted(
-        (f for f in known if _score(scoring, f) < WEAK_BELOW),
+        # A grammar error is worth quoting back even when it barely costs a point.
+        (
+            f
+            for f in known
+            if _score(scoring, f) < WEAK_BELOW or (f is Feature.GRAMMAR and features.grammar_errors)
+        ),
         key=lambda f: -scoring.gain(f),  # sorted() is stable: ties keep the rubric's order
     )
     # Length and word count say the same thing in two units: advise on one.
@@ -281,6 +287,28 @@ class _Text:
             "чтобы было ясно, что вы отвечаете по теме.",
         )
 
+    def grammar(self) -> str:
+        errors = self.f.grammar_errors or ()
+        count, per_100 = len(errors), self.num(self.f.grammar_errors_per_100_words or 0.0)
+        corrected = [e for e in errors if e.correction][:SHOWN_EXAMPLES]
+        left, right = ("«", "»") if self.language == "ru" else ('"', '"')
+        said = "; ".join(
+            self.pick(
+                f"you said {left}{e.said}{right}, say {left}{e.correction}{right}",
+                f"вы сказали {left}{e.said}{right}, правильно {left}{e.correction}{right}",
+            )
+            for e in corrected
+        )
+        examples = f" ({said})" if said else ""
+        return self.pick(
+            f"{count} grammar {_en_plural(count, 'error', 'errors')}, {per_100} per 100 "
+            f"words{examples}. Check that each verb agrees with its subject and that a modal "
+            '("can", "could", "should") is followed by the base form.',
+            f"Грамматических ошибок: {count}, {per_100} на 100 слов{examples}. Проверяйте, "
+            "что глагол согласован с подлежащим, а после модального глагола («can», "
+            "«could», «should») стоит начальная форма.",
+        )
+
     # --- strengths ------------------------------------------------------------------
 
     def rate_ok(self) -> str:
@@ -328,6 +356,7 @@ _WEAKNESSES: Mapping[Feature, Callable[[_Text], str]] = {
     Feature.LONG_PAUSES: _Text.long_pauses,
     Feature.FILLERS: _Text.fillers,
     Feature.REPETITIONS: _Text.repetitions,
+    Feature.GRAMMAR: _Text.grammar,
     Feature.DIVERSITY: _Text.diversity,
     Feature.SOPHISTICATION: _Text.sophistication,
     Feature.LENGTH: _Text.length,

@@ -15,14 +15,19 @@ tracking progress needs to see a change smaller than a point. RUBRIC.md has the 
 |                    | long pauses per minute (0.15)    | 1->4, 3->2.5, 6->1, 10->0              |
 |                    | fillers per 100 words (0.20)     | 1->4, 3->3, 6->2, 10->1, 15->0         |
 |                    | repetitions per 100 words (0.10) | 1->4, 3->3, 6->2, 10->1, 15->0         |
-| language use       | MATTR, 50-token window (0.60)    | 0.40->0, 0.50->1, 0.60->2.5, 0.70->3.5,|
-| (0.25)             |                                  | 0.75->4                                |
-|                    | rare content-word share (0.40)   | 0->1, 0.05->2, 0.10->3, 0.15->4        |
-| topic development  | speech span / answer time (0.25) | 0->0, 0.25->1, 0.50->2, 0.75->3,       |
-| (0.35)             |                                  | 0.90->4                                |
+| language use       | grammar errors per 100 words     | 0->4, 1->3.5, 2->3, 4->2, 7->1, 10->0  |
+| (0.25)             | (0.40)                           |                                        |
+|                    | MATTR, 50-token window (0.35)    | 0.40->0, 0.50->1, 0.60->2.5, 0.70->3.5,|
+|                    |                                  | 0.75->4                                |
+|                    | rare content-word share (0.25)   | 0->1, 0.05->2, 0.10->3, 0.15->4        |
+| topic development  | length: the larger of speech     | 0->0, 0.25->1, 0.50->2, 0.75->3,       |
+| (0.35)             | span / answer time and words /   | 0.90->4                                |
+|                    | expected words (0.25)            |                                        |
 |                    | words / expected words (0.25)    | same as the line above                 |
 |                    | relevance (0.50)                 | 0->0, 0.10->1, 0.20->2, 0.30->3, 0.40->4|
 
+- Length takes the larger share so that a complete answer spoken fast is not short: the
+  same words at 220 wpm fill 69 % of the time, and topic development is not delivery.
 - Expected words = answer time * 130 / 60 (130 wpm, the middle of the target pace); free
   practice without a question uses the 45 s of a TOEFL independent task.
 - Without a question, length ratio and relevance are unknown: topic development is the
@@ -34,8 +39,9 @@ tracking progress needs to see a change smaller than a point. RUBRIC.md has the 
   shares no key word with the question scores at most 1 there however long it is (TOEFL:
   a response unrelated to the topic scores 0 or 1). The cap is not 0 because relevance
   is lexical overlap and a paraphrasing answer can miss the question's exact words.
-- Grammar and pronunciation are part of the TOEFL rubric but cannot be measured reliably
-  offline from a transcript; language use here is vocabulary only.
+- Grammar errors come from the grammar checker (grammar.py); when it was unavailable the
+  feature is unknown and language use is vocabulary alone, as the event records.
+  Pronunciation is part of the TOEFL rubric but is not measured.
 """
 
 from __future__ import annotations
@@ -68,6 +74,7 @@ class Feature(StrEnum):
     LONG_PAUSES = "long_pauses"
     FILLERS = "fillers"
     REPETITIONS = "repetitions"
+    GRAMMAR = "grammar"
     DIVERSITY = "diversity"
     SOPHISTICATION = "sophistication"
     LENGTH = "length"
@@ -101,13 +108,19 @@ CRITERIA: tuple[Criterion, ...] = (
     Criterion(Feature.FILLERS, "delivery", 0.20, _FEWER_IS_BETTER_PER_100),
     Criterion(Feature.REPETITIONS, "delivery", 0.10, _FEWER_IS_BETTER_PER_100),
     Criterion(
+        Feature.GRAMMAR,
+        "language_use",
+        0.40,
+        ((0, 4), (1, 3.5), (2, 3), (4, 2), (7, 1), (10, 0)),
+    ),
+    Criterion(
         Feature.DIVERSITY,
         "language_use",
-        0.60,
+        0.35,
         ((0.4, 0), (0.5, 1), (0.6, 2.5), (0.7, 3.5), (0.75, 4)),
     ),
     Criterion(
-        Feature.SOPHISTICATION, "language_use", 0.40, ((0, 1), (0.05, 2), (0.1, 3), (0.15, 4))
+        Feature.SOPHISTICATION, "language_use", 0.25, ((0, 1), (0.05, 2), (0.1, 3), (0.15, 4))
     ),
     Criterion(Feature.LENGTH, "topic_development", 0.25, _SHARE_OF_TARGET),
     Criterion(Feature.WORD_COUNT, "topic_development", 0.25, _SHARE_OF_TARGET),
@@ -161,6 +174,7 @@ def expected_words(features: Features) -> float:
 
 def feature_values(features: Features) -> dict[Feature, float | None]:
     """The value each criterion scores; None when it cannot be measured."""
+    words_ratio = features.words / expected_words(features)
     return {
         Feature.RATE: features.words_per_minute,
         Feature.PAUSE_FREQUENCY: features.pauses_per_minute,
@@ -168,10 +182,13 @@ def feature_values(features: Features) -> dict[Feature, float | None]:
         Feature.LONG_PAUSES: features.long_pauses_per_minute,
         Feature.FILLERS: features.fillers_per_100_words,
         Feature.REPETITIONS: features.repetitions_per_100_words,
+        Feature.GRAMMAR: features.grammar_errors_per_100_words,
         Feature.DIVERSITY: features.mattr,
         Feature.SOPHISTICATION: features.rare_word_ratio,
-        Feature.LENGTH: features.length_ratio,
-        Feature.WORD_COUNT: features.words / expected_words(features),
+        Feature.LENGTH: None
+        if features.length_ratio is None
+        else max(features.length_ratio, words_ratio),
+        Feature.WORD_COUNT: words_ratio,
         Feature.RELEVANCE: features.relevance,
     }
 

@@ -5,6 +5,7 @@ text, and its timing (measured from the clean WAV with `speech_span`). The measu
 command, the demo and the tests build their audio here.
 
     wav = synthesize("I would choose the city.", tmp / "a.wav", wpm=150)
+    wav = synthesize_parts(("One.", "Two."), tmp / "b.wav", gap_s=2.0)  # silence between
     ogg = encode_voice_note(wav, tmp / "a.ogg")      # what a Telegram client uploads
     heard = decode_voice_note(ogg, tmp / "b.wav")    # what a recogniser gets back
 """
@@ -13,6 +14,8 @@ from __future__ import annotations
 
 import shutil
 import subprocess
+import wave
+from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
@@ -60,6 +63,29 @@ def synthesize(text: str, wav: Path, *, wpm: int = 150, voice: str = "en-us") ->
     # Text goes through stdin, so a leading "-" is never read as an option.
     speech = _run(["espeak-ng", "-v", voice, "-s", str(wpm), "--stdin", "--stdout"], text.encode())
     _run(_ffmpeg("-f", "wav", "-i", "pipe:0", *_PCM16, str(wav)), speech)
+    return wav
+
+
+def synthesize_parts(
+    parts: Sequence[str], wav: Path, *, gap_s: float, wpm: int = 150, voice: str = "en-us"
+) -> Path:
+    """Speak each part on its own and join them with `gap_s` of digital silence between two
+    parts (a speaker stopping between sentences), into one 16 kHz mono 16-bit WAV."""
+    if not parts:
+        raise SynthesisError("nothing to say: no parts")
+    gap = np.zeros(round(gap_s * SAMPLE_RATE), dtype="<i2")
+    pieces: list[np.ndarray[tuple[int], np.dtype[np.int16]]] = []
+    for index, text in enumerate(parts):
+        part = synthesize(text, wav.with_name(f"{wav.stem}-part{index}.wav"), wpm=wpm, voice=voice)
+        with wave.open(str(part)) as reader:
+            pieces.extend([gap] if index else [])
+            pieces.append(np.frombuffer(reader.readframes(reader.getnframes()), dtype="<i2"))
+        part.unlink()
+    with wave.open(str(wav), "wb") as writer:
+        writer.setnchannels(1)
+        writer.setsampwidth(2)
+        writer.setframerate(SAMPLE_RATE)
+        writer.writeframes(np.concatenate(pieces).tobytes())
     return wav
 
 

@@ -67,6 +67,37 @@ class Metrics(Part):
     )
 
 
+class GrammarError(Part):
+    """One grammar or usage error, quoted from the learner's words with its correction."""
+
+    said: str = Field(min_length=1, max_length=300, description="The learner's words, quoted.")
+    correction: str | None = Field(
+        default=None, min_length=1, max_length=300, description="What to say instead."
+    )
+    rule: str | None = Field(
+        default=None, max_length=100, description="The checker's rule id; None for GPT."
+    )
+    category: str | None = Field(
+        default=None, max_length=100, description="The checker's rule category; None for GPT."
+    )
+    offset: Count | None = Field(
+        default=None, description="Where the quote starts in the transcript; None for GPT."
+    )
+    message: str | None = Field(
+        default=None, max_length=500, description="The checker's explanation."
+    )
+
+
+class Grammar(Part):
+    """Grammar and usage errors of one answer as one engine found them."""
+
+    engine: str = Field(
+        min_length=1, max_length=64, description="'languagetool' or 'openai:<model>'."
+    )
+    errors_per_100_words: float = Field(ge=0, description="Errors per 100 spoken words.")
+    errors: tuple[GrammarError, ...] = Field(max_length=100, description="The errors found.")
+
+
 class Engines(Part):
     """Engines that produced the feedback."""
 
@@ -80,9 +111,9 @@ class Feedback(Event):
     """Feedback on one answer, as sent to the learner."""
 
     EVENT_TYPE: ClassVar[str] = "feedback"
-    SCHEMA_VERSION: ClassVar[int] = 2
+    SCHEMA_VERSION: ClassVar[int] = 3
 
-    schema_version: Literal[2] = Field(default=2, description="Schema version of this event.")
+    schema_version: Literal[3] = Field(default=3, description="Schema version of this event.")
     answer_id: Identifier = Field(description="Answer graded.")
     question_id: Identifier | None = Field(
         default=None, description="Question answered; None for free practice."
@@ -120,4 +151,20 @@ class Feedback(Event):
         le=4,
         description="When a paid grader graded: how far its overall score is from the local "
         "grader's (1 or more is a large disagreement, worth a look).",
+    )
+    # v3
+    grammar: Grammar | None = Field(
+        default=None,
+        description="The grammar checker's findings, which score language use; None when the "
+        "checker was unavailable (see grammar_unavailable) or before v3.",
+    )
+    grammar_unavailable: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=200,
+        description="Why the answer was graded without the grammar checker; None if it was not.",
+    )
+    gpt_grammar: Grammar | None = Field(
+        default=None,
+        description="When a GPT grader graded: the grammar errors it listed, beside the checker's.",
     )

@@ -7,16 +7,19 @@ import json
 import subprocess
 import sys
 import uuid
-import wave
 from collections.abc import Iterator
 from contextlib import ExitStack
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pytest
 
-from flows.transcription.synth import encode_voice_note, speech_span, synthesize
+from flows.transcription.synth import (
+    encode_voice_note,
+    speech_span,
+    synthesize,
+    synthesize_parts,
+)
 from flows.transcription.wer import word_errors
 from stack.settings import REPO_ROOT, StackSettings
 from tests.pipeline import Pipeline
@@ -55,19 +58,7 @@ def _practice(
 
 def _speech(path: Path, sentences: tuple[str, ...], gap_s: float) -> Path:
     """The sentences spoken by espeak-ng, `gap_s` of silence between them."""
-    parts = []
-    for index, sentence in enumerate(sentences):
-        wav = synthesize(sentence, path.with_name(f"{path.stem}-{index}.wav"), wpm=150)
-        with wave.open(str(wav)) as reader:
-            rate = reader.getframerate()
-            parts.append(np.frombuffer(reader.readframes(reader.getnframes()), dtype="<i2"))
-        parts.append(np.zeros(int(gap_s * rate), dtype="<i2"))
-    with wave.open(str(path), "wb") as writer:
-        writer.setnchannels(1)
-        writer.setsampwidth(2)
-        writer.setframerate(rate)
-        writer.writeframes(np.concatenate(parts[:-1]).tobytes())
-    return path
+    return synthesize_parts(sentences, path, gap_s=gap_s, wpm=150)
 
 
 def test_synthetic_answer_gets_feedback_with_measured_figures(

@@ -6,9 +6,10 @@ import math
 from dataclasses import dataclass
 from typing import Protocol
 
+from flows.feedback.grammar import GrammarCheck
 from schemas.events.audio_converted import Pause
 from schemas.events.base import Language
-from schemas.events.feedback import Metrics, RubricScores
+from schemas.events.feedback import Grammar, Metrics, RubricScores
 from schemas.events.transcript import Word
 
 
@@ -55,6 +56,7 @@ class GradingInput:
     question: QuestionInfo | None = None
     time_to_answer_s: float | None = None
     language: Language = "en"
+    grammar: GrammarCheck | None = None
 
     def __post_init__(self) -> None:
         _require_seconds("duration_s", self.duration_s)
@@ -70,6 +72,7 @@ class Grade:
     metrics: Metrics
     scores: RubricScores
     recommendations: tuple[str, ...]
+    grammar: Grammar | None = None  # a GPT grader's own list of grammar errors
 
 
 class EngineUnavailable(Exception):

@@ -15,10 +15,11 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from clients.openai import INVALID_RESPONSE, REFUSED, failure_reason
 from flows.feedback.engines.base import EngineUnavailable, Grade, GradingInput
 from flows.feedback.engines.prompt import RESPONSE_FORMAT, GradeReply, messages
+from flows.feedback.grammar import per_100_words
 from flows.feedback.metrics import measure
 from flows.feedback.rubric import bound
 from flows.language.lexicon import Lexicon
-from schemas.events.feedback import RubricScores
+from schemas.events.feedback import Grammar, GrammarError, RubricScores
 
 # Five recommendations of two sentences and the scores fit in a few hundred tokens; the cap
 # bounds cost and time. A reply cut short fails validation like any other malformed one.
@@ -89,4 +90,11 @@ class OpenAIGrader:
             # GPT's scores pass the local rubric's caps: length and relevance are measured.
             scores=bound(RubricScores(**reply.scores.model_dump()), features),
             recommendations=reply.recommendations,
+            grammar=Grammar(
+                engine=self.name,
+                errors_per_100_words=per_100_words(len(reply.grammar_errors), features.words),
+                errors=tuple(
+                    GrammarError(said=e.said, correction=e.correction) for e in reply.grammar_errors
+                ),
+            ),
         )

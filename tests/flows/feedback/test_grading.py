@@ -3,17 +3,19 @@
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import pytest
 
+from clients.grammar import GrammarMatch, GrammarUnavailable
 from flows.common.ledger import Ledger
 from flows.common.records import event_record
 from flows.feedback.engines.base import EngineUnavailable, FeedbackEngine, Grade, GradingInput
 from flows.feedback.engines.local import LocalGrader
 from flows.feedback.grading import Graders, grade, grading_input
 from flows.feedback.join import LearnerState, ReadyAnswer
-from schemas.events import AnswerSubmitted, AudioConverted, RubricScores, Transcript
+from schemas.events import AnswerSubmitted, AudioConverted, Feedback, RubricScores, Transcript
+from schemas.events.feedback import Grammar, GrammarError
 from tests.flows.feedback.test_join import _parts
 
 
@@ -112,3 +114,66 @@ def test_a_paid_grade_carries_the_local_grade_beside_it() -> None:
 def test_a_local_grade_has_nothing_to_compare() -> None:
     _, [feedback] = _run(LearnerState(credits=Ledger(balance=0)), None)
     assert (feedback["local_scores"], feedback["disagreement"]) == (None, None)
+
+
+def test_the_checkers_errors_travel_on_the_feedback_beside_a_paid_graders_own() -> None:
+    ready = _ready()
+    text = ready.transcript.text
+    word = text.split()[-1].strip(".")
+    at = text.index(word)
+
+    def checker(checked: str) -> tuple[GrammarMatch, ...]:
+        assert checked == text  # no fillers in this transcript
+        return (GrammarMatch("SC_RULE", "SPEECH_COACH", at, len(word), "why", ("fixed",)),)
+
+    graders = Graders(LocalGrader(), ScriptedGrader(), checker)
+    _, events = grade(LearnerState(credits=Ledger(balance=1)), ready, graders, lambda _: None)
+    feedback = events[0]
+    assert isinstance(feedback, Feedback)
+    assert feedback.grammar is not None
+    assert feedback.grammar.engine == "languagetool"
+    [error] = feedback.grammar.errors
+    assert error.said.endswith(word)
+    assert error.correction is not None
+    assert error.correction.endswith("fixed")
+    assert feedback.grammar.errors_per_100_words == round(100 / feedback.metrics.words, 2)
+    assert feedback.grammar_unavailable is None
+    assert feedback.gpt_grammar is None  # the scripted paid grader lists none
+
+
+def test_an_unavailable_checker_is_recorded_and_the_answer_still_graded() -> None:
+    def down(_: str) -> tuple[GrammarMatch, ...]:
+        raise GrammarUnavailable("connection refused")
+
+    graders = Graders(LocalGrader(), None, down)
+    _, [feedback] = grade(LearnerState(), _ready(), graders, lambda _: None)
+    assert isinstance(feedback, Feedback)
+    assert feedback.grammar is None
+    assert feedback.grammar_unavailable == "checker_unavailable: connection refused"
+
+
+@dataclass
+class GrammarListingGrader:
+    """A paid engine that lists grammar errors of its own, as the GPT grader does."""
+
+    name: str = "openai:test-model"
+
+    def grade(self, answer: GradingInput) -> Grade:
+        listed = Grammar(
+            engine=self.name,
+            errors_per_100_words=50.0,
+            errors=(GrammarError(said="hello there", correction="Hello there!"),),
+        )
+        return replace(LocalGrader().grade(answer), grammar=listed)
+
+
+def test_a_paid_graders_grammar_list_is_recorded_beside_the_checkers() -> None:
+    graders = Graders(LocalGrader(), GrammarListingGrader(), lambda _: ())
+    _, [feedback, _charge] = grade(
+        LearnerState(credits=Ledger(balance=1)), _ready(), graders, lambda _: None
+    )
+    assert isinstance(feedback, Feedback)
+    assert feedback.grammar is not None
+    assert feedback.grammar.errors == ()
+    assert feedback.gpt_grammar is not None
+    assert feedback.gpt_grammar.errors[0].said == "hello there"

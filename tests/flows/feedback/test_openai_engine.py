@@ -20,7 +20,7 @@ from flows.feedback.engines.prompt import GRADE_SCHEMA, GradeReply
 from flows.feedback.metrics import measure
 from flows.language.lexicon import Lexicon, load_lexicon
 from schemas.events.audio_converted import Pause
-from schemas.events.feedback import RubricScores
+from schemas.events.feedback import Grammar, GrammarError, RubricScores
 from schemas.events.transcript import Word
 from tests.fakes.openai_api import (
     CHAT_COMPLETIONS,
@@ -60,7 +60,8 @@ RECOMMENDATIONS = [
     "Drop the filler at the start: begin with your opinion.",
     "Give one concrete example of a job the city offers.",
 ]
-VALID = {"scores": SCORES, "recommendations": RECOMMENDATIONS}
+GRAMMAR_ERRORS = [{"said": "a team bring", "correction": "a team brings"}]
+VALID = {"scores": SCORES, "recommendations": RECOMMENDATIONS, "grammar_errors": GRAMMAR_ERRORS}
 
 
 def _answer(text: str = TEXT, language: str = "en") -> GradingInput:
@@ -140,6 +141,12 @@ def test_success_takes_scores_and_advice_from_the_reply_and_metrics_from_measure
         metrics=measure(answer, lexicon).to_metrics(),
         scores=RubricScores(delivery=3, language_use=2.5, topic_development=3.5, overall=3),
         recommendations=tuple(RECOMMENDATIONS),
+        grammar=Grammar(
+            engine="openai:gpt-4o-mini",
+            # one error listed, in an answer of measured words
+            errors_per_100_words=round(100 / measure(answer, lexicon).words, 2),
+            errors=(GrammarError(said="a team bring", correction="a team brings"),),
+        ),
     )
     assert grader.name == "openai:gpt-4o-mini"
 
@@ -389,7 +396,7 @@ def _objects(schema: Any) -> Iterator[dict[str, Any]]:
 def test_schema_is_valid_and_meets_strict_mode_rules() -> None:
     jsonschema.Draft202012Validator.check_schema(GRADE_SCHEMA)
     objects = list(_objects(GRADE_SCHEMA))
-    assert len(objects) == 2
+    assert len(objects) == 3  # the reply, its scores, a grammar error
     for node in objects:
         assert node["additionalProperties"] is False
         assert sorted(node["required"]) == sorted(node["properties"])
